@@ -1,0 +1,48 @@
+"""The card reader interface the session uses, and the events it reports.
+
+A reader runs its slow work (waiting for cards, APDUs, verification) on its own
+thread and reports through a listener callback; the UI turns those calls into Qt
+signals. Error codes are stable and documented in docs/failure-codes.md.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from .identity import Identity
+
+
+class CardEventKind(enum.Enum):
+    INSERTED = "inserted"
+    REMOVED = "removed"
+    IDENTITY = "identity"
+    ERROR = "error"
+
+
+class CardErrorCode(enum.Enum):
+    REMOVED_EARLY = "CARD-REMOVED"
+    UNSUPPORTED = "CARD-UNSUPPORTED"
+    EXPIRED = "CARD-EXPIRED"
+    NOT_VERIFIED = "CARD-NOT-VERIFIED"
+    READ_FAILED = "CARD-READ-FAILED"
+
+
+@dataclass(frozen=True)
+class CardEvent:
+    kind: CardEventKind
+    identity: Identity | None = None
+    error: CardErrorCode | None = None
+    detail: str = ""  # for the technician's log: never personal data
+
+
+Listener = Callable[[CardEvent], None]
+
+
+class CardReader(Protocol):
+    def start(self, listener: Listener) -> None:
+        """Begin watching for cards; events go to ``listener`` from a worker thread."""
+
+    def stop(self) -> None:
+        """Stop watching and release the reader."""

@@ -1,0 +1,153 @@
+"""Kiosk settings: a small validated TOML file under the kiosk's config folder.
+
+Every key has a default, a type and a check. ``kiosk config set`` refuses an invalid
+value with a precise message and keeps the previous one; a damaged file never stops
+the kiosk from starting (defaults apply, and the error is reported).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .i18n import LANGUAGES
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be accepted; the message names the key and the rule."""
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    default: Any
+    help: str
+    check: Callable[[Any], bool] = lambda v: True
+    rule: str = ""
+
+
+def _kiosk_code(v: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z0-9]{3,8}", v))
+
+
+KEYS: dict[str, Key] = {k.name: k for k in [
+    Key("kiosk.id", "DEMO-KIOSK-01", "Kiosk identity, unique in the fleet",
+        lambda v: bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{2,63}", v)),
+        "3-64 letters, digits, '.', '_' or '-'"),
+    Key("kiosk.code", "DEMO1", "Short code printed in tracking numbers", _kiosk_code,
+        "3-8 capital letters or digits"),
+    Key("kiosk.office", "Agence de démonstration", "Office name shown on receipts",
+        lambda v: 0 < len(v) <= 120, "1-120 characters"),
+    Key("kiosk.mode", "demo", "demo or production", lambda v: v in ("demo", "production"),
+        "'demo' or 'production'"),
+    Key("display.default_language", "ar", "Language of the Welcome screen",
+        lambda v: v in LANGUAGES, "one of " + ", ".join(LANGUAGES)),
+    Key("display.dpi", 96.0, "Pixel density of the screen, for touch target sizes",
+        lambda v: 50 <= v <= 400, "a number from 50 to 400"),
+    Key("card.demo_delay", 0.6, "Seconds the demo card takes to be read",
+        lambda v: 0 <= v <= 30, "a number from 0 to 30"),
+]}
+
+
+def _coerce(key: Key, value: Any) -> Any:
+    want = type(key.default)
+    if want is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and want is not str:
+        try:
+            value = float(value) if want is float else want(value)
+        except ValueError:
+            raise ConfigError(f"{key.name}: {value!r} is not {key.rule or want.__name__}") from None
+    if not isinstance(value, want) or isinstance(value, bool) != isinstance(key.default, bool):
+        raise ConfigError(f"{key.name}: expected {want.__name__}, got {type(value).__name__}")
+    if not key.check(value):
+        raise ConfigError(f"{key.name}: {value!r} is not {key.rule}")
+    return value
+
+
+class Settings:
+    """The kiosk's settings: defaults overlaid with the values of the TOML file."""
+
+    def __init__(self, path: Path | None, values: dict[str, Any] | None = None):
+        self.path = path
+        self.values: dict[str, Any] = {k: key.default for k, key in KEYS.items()}
+        self.problems: list[str] = []
+        for name, value in (values or {}).items():
+            self._accept(name, value)
+
+    def _accept(self, name: str, value: Any) -> None:
+        key = KEYS.get(name)
+        if key is None:
+            self.problems.append(f"{name}: unknown setting (ignored)")
+            return
+        try:
+            self.values[name] = _coerce(key, value)
+        except ConfigError as e:
+            self.problems.append(f"{e} (default kept)")
+
+    @classmethod
+    def load(cls, path: Path) -> "Settings":
+        if not path.exists():
+            return cls(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
+            s = cls(path)
+            s.problems.append(f"{path}: cannot be read ({e}); defaults in use")
+            return s
+        flat: dict[str, Any] = {}
+        for section, table in data.items():
+            if isinstance(table, dict):
+                for k, v in table.items():
+                    flat[f"{section}.{k}"] = v
+            else:
+                flat[section] = table
+        return cls(path, flat)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def get(self, name: str) -> Any:
+        if name not in KEYS:
+            raise ConfigError(f"{name}: unknown setting; known: {', '.join(KEYS)}")
+        return self.values[name]
+
+    def set(self, name: str, value: Any) -> None:
+        """Validate and store one value, then write the file atomically."""
+        key = KEYS.get(name)
+        if key is None:
+            raise ConfigError(f"{name}: unknown setting; known: {', '.join(KEYS)}")
+        self.values[name] = _coerce(key, value)
+        self.save()
+
+    def save(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".kiosk.", suffix=".toml")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(to_toml(self.values))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{s}"'
+
+
+def to_toml(values: dict[str, Any]) -> str:
+    sections: dict[str, list[str]] = {}
+    for name, v in values.items():
+        section, key = name.split(".", 1)
+        sections.setdefault(section, []).append(f"{key} = {_toml_value(v)}")
+    return "\n".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())

@@ -1,0 +1,1 @@
+"""Procedures: the catalog model, its loader and the wizard engine (no Qt)."""

@@ -1,0 +1,1 @@
+"""The durable outbox of submissions: SQLite (WAL, synchronous=FULL), sealed payloads."""

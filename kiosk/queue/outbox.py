@@ -1,0 +1,135 @@
+"""The outbox: every submission the citizen is told is saved, durable before that is said.
+
+One SQLite file (sqlite-utils over a connection we own), WAL journal with
+``synchronous=FULL``: a commit that returned survives a crash or a power cut. The
+payload is sealed before it reaches the database; rows carry only non-personal
+metadata in clear (tracking number, procedure, times, states).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+from . import tracking
+from .sealing import seal
+
+SCHEMA_VERSION = 1
+STATES = ("queued", "sending", "acknowledged", "rejected")
+
+
+class OutboxError(RuntimeError):
+    """The submission could not be stored; nothing was half-written."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: str
+    tracking: str
+    created_at: dt.datetime
+
+
+class Outbox:
+    def __init__(self, path: Path, kiosk_code: str, backoffice_key: X25519PublicKey):
+        self.path = path
+        self.kiosk_code = kiosk_code
+        self.backoffice_key = backoffice_key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                               timeout=10)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        self.db = sqlite_utils.Database(conn)
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise OutboxError(f"{self.path}: schema version {version} is newer than this "
+                              f"kiosk ({SCHEMA_VERSION}); update the kiosk software")
+        if version < 1:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db["submissions"].create({
+                    "id": str, "tracking": str, "procedure_id": str, "procedure_version": int,
+                    "language": str, "created_at": str, "day": str, "sequence": int,
+                    "state": str, "attempts": int, "next_attempt_at": str, "last_error": str,
+                    "payload": bytes, "receipt": str,
+                }, pk="id", not_null={"tracking", "procedure_id", "procedure_version",
+                                      "created_at", "day", "sequence", "state", "payload"},
+                    defaults={"state": "queued", "attempts": 0})
+                self.db["submissions"].create_index(["tracking"], unique=True)
+                self.db["submissions"].create_index(["day", "sequence"], unique=True)
+                self.db["submissions"].create_index(["state", "next_attempt_at"])
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def submit(self, procedure_id: str, procedure_version: int, language: str,
+               payload: dict, receipt: dict, now: dt.datetime | None = None) -> Saved:
+        """Seal and commit one submission; return only once it is durable."""
+        now = now or dt.datetime.now().astimezone()
+        sid = str(uuid.uuid4())
+        sealed = seal(payload, sid, self.backoffice_key)
+        day = now.date()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self.db.execute(
+                    "SELECT COALESCE(MAX(sequence), 0) FROM submissions WHERE day = ?",
+                    [day.isoformat()]).fetchone()
+                sequence = row[0] + 1
+                number = tracking.make(self.kiosk_code, day, sequence)
+                self.db["submissions"].insert({
+                    "id": sid, "tracking": number, "procedure_id": procedure_id,
+                    "procedure_version": procedure_version, "language": language,
+                    "created_at": now.isoformat(), "day": day.isoformat(),
+                    "sequence": sequence, "state": "queued", "attempts": 0,
+                    "payload": sealed,
+                    "receipt": json.dumps({**receipt, "tracking": number}, ensure_ascii=False),
+                })
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise OutboxError(f"could not save the submission: {e}") from e
+        return Saved(sid, number, now)
+
+    def get(self, submission_id: str) -> dict:
+        return self.db["submissions"].get(submission_id)
+
+    def by_tracking(self, number: str) -> dict | None:
+        rows = list(self.db["submissions"].rows_where("tracking = ?", [number]))
+        return rows[0] if rows else None
+
+    def counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATES}
+        for state, n in self.db.execute(
+                "SELECT state, COUNT(*) FROM submissions GROUP BY state").fetchall():
+            counts[state] = n
+        return counts
+
+    def list(self, state: str | None = None, limit: int = 100) -> list[dict]:
+        """Non-personal view of recent submissions (no payload)."""
+        where, args = ("state = ?", [state]) if state else (None, [])
+        cols = "id, tracking, procedure_id, procedure_version, language, created_at, state, attempts"
+        return list(self.db["submissions"].rows_where(where, args, select=cols,
+                                                      order_by="created_at desc", limit=limit))
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,158 @@
+"""The citizen's receipt: an 80 mm roll PDF whose height follows its content.
+
+Only non-personal data is printed: the tracking number, the procedure, the time, the
+office and kiosk, and what to do next. Texts come from the catalog and the gettext
+catalogs in the receipt's language; dates through Babel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode import createBarcodeDrawing
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from ..i18n import N_, format_datetime, gettext, is_rtl
+from ..procedures.model import Catalog
+from . import textline
+
+ROLL_WIDTH = 80 * mm
+MARGIN = 4 * mm
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    tracking: str
+    language: str
+    created_at: dt.datetime
+    procedure_title: str
+    next_steps: str
+    documents: tuple[str, ...]
+    office: str
+    kiosk_id: str
+
+    @classmethod
+    def from_row(cls, row: dict, catalog: Catalog) -> "ReceiptData":
+        meta = json.loads(row["receipt"])
+        lang = meta["language"]
+        proc = catalog.get(meta["procedure_id"])
+        return cls(meta["tracking"], lang, dt.datetime.fromisoformat(row["created_at"]),
+                   proc.title(lang), proc.next_steps(lang),
+                   tuple(d(lang) for d in proc.documents), meta["office"], meta["kiosk_id"])
+
+
+Block = tuple[float, Callable[[Canvas, float], None]]  # (height, draw at top y)
+
+
+class _Layout:
+    def __init__(self, lang: str, width: float):
+        self.lang, self.rtl, self.width = lang, is_rtl(lang), width
+        self.blocks: list[Block] = []
+
+    def space(self, h: float) -> None:
+        self.blocks.append((h, lambda c, y: None))
+
+    def text(self, text: str, size: float, bold: bool = False, align: str = "start",
+             leading: float = 1.35) -> None:
+        for line in textline.wrap(text, self.rtl, size, self.width, bold):
+            runs = textline.layout(line, self.rtl, size, bold)
+            w = sum(r.width for r in runs)
+            if align == "center":
+                x = MARGIN + (self.width - w) / 2
+            elif (align == "start") == self.rtl:
+                x = MARGIN + self.width - w
+            else:
+                x = MARGIN
+            h = size * leading
+
+            def draw(c: Canvas, top: float, runs=runs, x=x, size=size, h=h) -> None:
+                textline.draw(c, runs, x, top - h + size * 0.3, size)
+            self.blocks.append((h, draw))
+
+    def rule(self) -> None:
+        def draw(c: Canvas, top: float) -> None:
+            c.setLineWidth(0.5)
+            c.setDash(2, 2)
+            c.line(MARGIN, top - 2 * mm, MARGIN + self.width, top - 2 * mm)
+            c.setDash()
+        self.blocks.append((4 * mm, draw))
+
+    def drawing(self, d: Drawing, h: float) -> None:
+        def draw(c: Canvas, top: float) -> None:
+            renderPDF.draw(d, c, MARGIN + (self.width - d.width) / 2, top - h)
+        self.blocks.append((h, draw))
+
+
+def _t(lang: str, msgid: str) -> str:
+    return gettext(lang, msgid)
+
+
+def build(data: ReceiptData) -> _Layout:
+    lang = data.language
+    lay = _Layout(lang, ROLL_WIDTH - 2 * MARGIN)
+    lay.space(3 * mm)
+    lay.text(_t(lang, N_("Kingdom of Morocco")), 9, align="center")
+    lay.text(data.office, 10, bold=True, align="center")
+    lay.rule()
+    lay.text(_t(lang, N_("Receipt")), 13, bold=True, align="center")
+    lay.text(data.procedure_title, 11, align="center")
+    lay.space(2 * mm)
+    lay.text(_t(lang, N_("Tracking number")), 9, align="center")
+    lay.text(data.tracking, 17, bold=True, align="center")
+    lay.drawing(createBarcodeDrawing("Code128", value=data.tracking, barHeight=12 * mm,
+                                     barWidth=0.3 * mm, humanReadable=False), 14 * mm)
+    qr = QrCodeWidget(data.tracking, barLevel="M")
+    size = 24 * mm
+    x0, y0, x1, y1 = qr.getBounds()
+    qd = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    qd.add(qr)
+    lay.drawing(qd, size + 2 * mm)
+    lay.text(format_datetime(data.created_at, lang, "medium"), 9, align="center")
+    lay.rule()
+    lay.text(_t(lang, N_("Next steps")), 10, bold=True)
+    lay.text(data.next_steps, 9)
+    if data.documents:
+        lay.space(1 * mm)
+        lay.text(_t(lang, N_("Documents to bring")), 10, bold=True)
+        for doc in data.documents:
+            lay.text("• " + doc, 9)
+    lay.rule()
+    lay.text(_t(lang, N_("Kiosk")) + " " + data.kiosk_id, 8, align="center")
+    lay.text(_t(lang, N_("This receipt carries no personal data. Keep it to follow your request.")),
+             8, align="center")
+    lay.space(6 * mm)
+    return lay
+
+
+def render_pdf(data: ReceiptData, out: Path) -> Path:
+    """Render and write atomically (a half-written receipt is never left in the spool)."""
+    lay = build(data)
+    height = sum(h for h, _ in lay.blocks)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".receipt.", suffix=".pdf")
+    os.close(fd)
+    try:
+        c = Canvas(tmp, pagesize=(ROLL_WIDTH, height), pageCompression=1)
+        c.setTitle(data.tracking)
+        c.setCreator("Guichet")
+        top = height
+        for h, draw in lay.blocks:
+            draw(c, top)
+            top -= h
+        c.showPage()
+        c.save()
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out

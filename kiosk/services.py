@@ -1,0 +1,96 @@
+"""The kiosk's long-lived parts, wired once: settings, outbox, catalog, receipts.
+
+``Services.open()`` is what ``kiosk run``, the demo, the CLI and the tests use, so they
+all take the same path from a citizen's answers to a saved, sealed submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .paths import KioskPaths
+from .procedures.loader import load_catalog
+from .procedures.model import Catalog, Procedure
+from .queue.outbox import Outbox, Saved
+from .queue.sealing import DEMO_PUBLIC_KEY, is_demo_key, load_public_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    saved: Saved
+    receipt: Path | None
+    receipt_error: str | None = None
+
+    @property
+    def tracking(self) -> str:
+        return self.saved.tracking
+
+
+class Services:
+    def __init__(self, paths: KioskPaths, settings: Settings, catalog: Catalog):
+        self.paths = paths
+        self.settings = settings
+        self.catalog = catalog
+        self._outbox: Outbox | None = None
+
+    @classmethod
+    def open(cls, paths: KioskPaths | None = None) -> "Services":
+        paths = (paths or KioskPaths.from_env()).ensure()
+        settings = Settings.load(paths.config_file)
+        for problem in settings.problems:
+            log.warning("config: %s", problem)
+        return cls(paths, settings, load_catalog())
+
+    @property
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            key = load_public_key(DEMO_PUBLIC_KEY)
+            if self.settings["kiosk.mode"] == "production" and is_demo_key(key):
+                raise RuntimeError("production mode refuses to seal with the demo back-office key")
+            self._outbox = Outbox(self.paths.database, self.settings["kiosk.code"], key)
+        return self._outbox
+
+    def close(self) -> None:
+        if self._outbox is not None:
+            self._outbox.close()
+            self._outbox = None
+
+    def submit(self, procedure: Procedure, language: str, payload: dict) -> SubmitResult:
+        """Seal and commit, then render the receipt. The commit comes first: a receipt
+        problem never costs the citizen their submission."""
+        receipt_meta = {
+            "procedure_id": procedure.id,
+            "procedure_version": procedure.version,
+            "language": language,
+            "kiosk_id": self.settings["kiosk.id"],
+            "office": self.settings["kiosk.office"],
+        }
+        saved = self.outbox.submit(procedure.id, procedure.version, language, payload,
+                                   receipt_meta)
+        try:
+            path = self.render_receipt(saved.tracking)
+            return SubmitResult(saved, path)
+        except Exception as e:
+            log.error("receipt for a saved submission failed: %s: %s", type(e).__name__, e)
+            return SubmitResult(saved, None, type(e).__name__)
+
+    def render_receipt(self, tracking: str) -> Path:
+        from .receipts.render import ReceiptData, render_pdf
+
+        row = self.outbox.by_tracking(tracking)
+        if row is None:
+            raise KeyError(tracking)
+        data = ReceiptData.from_row(row, self.catalog)
+        out = self.paths.receipts / f"{tracking}.pdf"
+        render_pdf(data, out)
+        return out
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().astimezone()

@@ -1,0 +1,294 @@
+"""The citizen session: an explicit state machine from Welcome to Done. No Qt.
+
+The session is the one owner of the citizen's personal data (identity, answers,
+tracking number). Every way a session ends goes through ``end()``, which wipes it.
+Listeners are told of every change; the UI re-reads what it shows from here.
+
+Threads: methods are called from one thread (the UI's). Slow work is handed out:
+card reading happens in the reader's thread and comes back as ``on_card_event``;
+``begin_submit()`` returns a job whose ``run()`` may execute on a worker thread,
+then ``complete_submit(job)`` applies its result on the session's thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .card.identity import Identity
+from .card.reader import CardErrorCode, CardEvent, CardEventKind
+from .i18n import LANGUAGES, Message, N_, check_language
+from .procedures.model import Catalog, Procedure
+from .procedures.wizard import Wizard
+from .services import Services, SubmitResult
+
+log = logging.getLogger(__name__)
+
+
+class State(enum.Enum):
+    WELCOME = "welcome"
+    IDENTIFY = "identify"        # waiting for the card
+    READING = "reading"          # card present, chip being read
+    CARD_ERROR = "card_error"
+    CONFIRM = "confirm"          # "this is me" / "not me"
+    CATALOG = "catalog"
+    INTRO = "intro"              # what you need, cost, delay
+    WIZARD = "wizard"
+    REVIEW = "review"            # answers, consent, submit
+    SUBMITTING = "submitting"
+    DONE = "done"
+    SUBMIT_FAILED = "submit_failed"
+
+
+class EndReason(enum.Enum):
+    COMPLETED = "completed"
+    CARD_REMOVED = "card_removed"
+    NOT_ME = "not_me"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+
+
+class TransitionError(RuntimeError):
+    """An event that is not allowed in the current state (a bug in the caller)."""
+
+
+CARD_MESSAGES = {
+    CardErrorCode.REMOVED_EARLY: N_("The card was removed too early. Place it again and leave it until the end."),
+    CardErrorCode.UNSUPPORTED: N_("This card is not supported. Use your national ID card (CNIE) or your passport."),
+    CardErrorCode.EXPIRED: N_("This document has expired. Please see an agent."),
+    CardErrorCode.NOT_VERIFIED: N_("This card could not be verified. Please see an agent."),
+    CardErrorCode.READ_FAILED: N_("The card could not be read. Place it again."),
+}
+
+
+@dataclass
+class SubmitJob:
+    """What a submission needs, detached from the session so it can run on a worker."""
+
+    services: Services
+    procedure: Procedure
+    language: str
+    payload: dict
+    assisted_by: str | None = None
+    result: SubmitResult | None = None
+    error: Message | None = None
+
+    def run(self) -> "SubmitJob":
+        try:
+            self.result = self.services.submit(self.procedure, self.language, self.payload)
+        except Exception as e:  # reported to the citizen as a message, to the log as a type
+            log.error("submission failed: %s", type(e).__name__)
+            self.error = Message(N_("Your request could not be saved. Nothing was sent. Please see an agent."))
+        finally:
+            self.payload = {}
+        return self
+
+
+@dataclass
+class Session:
+    services: Services
+    catalog: Catalog
+    default_language: str = "ar"
+    state: State = State.WELCOME
+    language: str = field(init=False)
+    identity: Identity | None = None
+    procedure: Procedure | None = None
+    wizard: Wizard | None = None
+    consent: bool = False
+    result: SubmitResult | None = None
+    error: Message | None = None
+    last_end: EndReason | None = None
+
+    def __post_init__(self) -> None:
+        self.language = check_language(self.default_language)
+        self._listeners: list[Callable[["Session"], None]] = []
+
+    # --- observers ------------------------------------------------------------
+    def subscribe(self, listener: Callable[["Session"], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    def _require(self, *states: State) -> None:
+        if self.state not in states:
+            raise TransitionError(f"not allowed in state {self.state.value}")
+
+    def _go(self, state: State) -> None:
+        log.info("session: %s -> %s", self.state.value, state.value)
+        self.state = state
+        self._changed()
+
+    # --- language: any time, everything kept ----------------------------------
+    def set_language(self, lang: str) -> None:
+        self.language = check_language(lang)
+        self._changed()
+
+    # --- welcome and card ---------------------------------------------------------
+    def start(self, lang: str | None = None) -> None:
+        self._require(State.WELCOME)
+        if lang is not None:
+            self.language = check_language(lang)
+        self._go(State.IDENTIFY)
+
+    def on_card_event(self, event: CardEvent) -> None:
+        if event.kind is CardEventKind.REMOVED:
+            if self.state in (State.WELCOME, State.IDENTIFY, State.CARD_ERROR):
+                return
+            if self.state is State.SUBMITTING:
+                return  # the submission is being saved: finish it, the Done screen ends it
+            self.end(EndReason.CARD_REMOVED)
+            return
+        if event.kind is CardEventKind.INSERTED:
+            if self.state in (State.IDENTIFY, State.CARD_ERROR):
+                self.error = None
+                self._go(State.READING)
+            return
+        if event.kind is CardEventKind.IDENTITY:
+            if self.state is not State.READING or event.identity is None:
+                if event.identity is not None:
+                    event.identity.wipe()  # nobody asked for it: do not keep it
+                return
+            self.identity = event.identity
+            self._go(State.CONFIRM)
+            return
+        if event.kind is CardEventKind.ERROR and self.state in (State.IDENTIFY, State.READING):
+            code = event.error or CardErrorCode.READ_FAILED
+            log.warning("card error %s: %s", code.value, event.detail)
+            self.error = Message(CARD_MESSAGES[code])
+            self._go(State.CARD_ERROR)
+
+    def confirm_identity(self, is_me: bool) -> None:
+        self._require(State.CONFIRM)
+        if not is_me:
+            self.end(EndReason.NOT_ME)
+            return
+        self._go(State.CATALOG)
+
+    # --- catalog and wizard ---------------------------------------------------
+    def choose(self, procedure_id: str) -> None:
+        self._require(State.CATALOG)
+        self.procedure = self.catalog.get(procedure_id)
+        self._go(State.INTRO)
+
+    def begin_procedure(self) -> None:
+        self._require(State.INTRO)
+        assert self.procedure is not None and self.identity is not None
+        if self.wizard is None or self.wizard.procedure is not self.procedure:
+            self.wizard = Wizard(self.procedure, self.identity.prefill())
+        self._go(State.WIZARD)
+
+    def answer(self, field_id: str, value: str) -> Message | None:
+        self._require(State.WIZARD)
+        assert self.wizard is not None
+        error = self.wizard.set_answer(field_id, value)
+        self._changed()
+        return error
+
+    def next(self) -> bool:
+        self._require(State.WIZARD)
+        assert self.wizard is not None
+        moved = self.wizard.next()
+        if moved and self.wizard.at_review:
+            self.consent = False
+            self._go(State.REVIEW)
+        else:
+            self._changed()
+        return moved
+
+    def back(self) -> None:
+        """Back is always possible, up to the catalog."""
+        if self.state is State.INTRO:
+            self.procedure = None
+            self.wizard = self._wiped(self.wizard)
+            self._go(State.CATALOG)
+        elif self.state is State.WIZARD:
+            assert self.wizard is not None
+            if self.wizard.back():
+                self._changed()
+            else:
+                self._go(State.INTRO)
+        elif self.state is State.REVIEW:
+            assert self.wizard is not None
+            self.wizard.back()
+            self._go(State.WIZARD)
+        elif self.state is State.CATALOG:
+            self._go(State.CONFIRM)
+        else:
+            raise TransitionError(f"no back from {self.state.value}")
+
+    def edit(self, step_id: str) -> None:
+        self._require(State.REVIEW)
+        assert self.wizard is not None
+        self.wizard.go_to(step_id)
+        self._go(State.WIZARD)
+
+    def set_consent(self, given: bool) -> None:
+        self._require(State.REVIEW)
+        self.consent = bool(given)
+        self._changed()
+
+    # --- submission -----------------------------------------------------------
+    def begin_submit(self) -> SubmitJob:
+        self._require(State.REVIEW)
+        assert self.wizard is not None and self.procedure is not None
+        if not self.consent:
+            self.error = Message(N_("Please accept the personal data notice to send your request."))
+            self._changed()
+            raise TransitionError("consent not given")
+        if not self.wizard.complete():
+            raise TransitionError("answers incomplete")
+        self.error = None
+        job = SubmitJob(self.services, self.procedure, self.language, self.wizard.payload())
+        self._go(State.SUBMITTING)
+        return job
+
+    def complete_submit(self, job: SubmitJob) -> None:
+        if self.state is not State.SUBMITTING:
+            return  # the session ended meanwhile; the submission itself is saved
+        if job.result is not None:
+            self.result = job.result
+            if self.wizard is not None:
+                self.wizard.wipe()  # answers are sealed in the outbox; drop them here
+            self._go(State.DONE)
+        else:
+            self.error = job.error
+            self._go(State.SUBMIT_FAILED)
+
+    def submit(self) -> SubmitResult | None:
+        """Synchronous submission (CLI, tests): begin, run, complete."""
+        job = self.begin_submit()
+        self.complete_submit(job.run())
+        return self.result
+
+    def retry_card(self) -> None:
+        self._require(State.CARD_ERROR)
+        self.error = None
+        self._go(State.IDENTIFY)
+
+    # --- end ------------------------------------------------------------------
+    @staticmethod
+    def _wiped(obj):
+        if obj is not None:
+            obj.wipe()
+        return None
+
+    def end(self, reason: EndReason = EndReason.COMPLETED) -> None:
+        """End the session whatever its state: wipe everything, back to Welcome."""
+        log.info("session ended: %s", reason.value)
+        self.identity = self._wiped(self.identity)
+        self.wizard = self._wiped(self.wizard)
+        self.procedure = None
+        self.consent = False
+        self.result = None
+        self.error = None
+        self.last_end = reason
+        self.language = self.default_language
+        self.state = State.WELCOME
+        self._changed()
+
+
+__all__ = ["Session", "State", "EndReason", "SubmitJob", "TransitionError", "LANGUAGES"]
