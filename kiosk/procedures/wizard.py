@@ -85,9 +85,11 @@ class Wizard:
             value = normalise_phone(value)
         self.answers[field_id] = value
         error = validate_field(field, value)
+        # A message shown after "Continue" follows the answer as it is corrected; a new
+        # one is not raised while the citizen is still typing.
         if error is None:
             self.errors.pop(field_id, None)
-        else:
+        elif field_id in self.errors:
             self.errors[field_id] = error
         return error
 

@@ -1,0 +1,216 @@
+"""The ``kiosk`` command: argument parsing only; the work is done by the core.
+
+Commands that need Qt (run, demo, shots) live in ``ui`` and are plugged in through the
+``guichet.cli`` entry point group, so this module never imports the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import KEYS, ConfigError, Settings
+from .paths import KioskPaths
+
+
+def _paths() -> KioskPaths:
+    return KioskPaths.from_env().ensure()
+
+
+def _json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group()
+@click.version_option(__version__, prog_name="kiosk")
+def cli() -> None:
+    """Guichet, the self-service kiosk for Moroccan public offices.
+
+    Set KIOSK_HOME to keep a kiosk's configuration, data, spool and logs under one folder.
+    """
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def paths(as_json: bool) -> None:
+    """Show where configuration, data, spool and logs live."""
+    p = _paths()
+    data = {"config": str(p.config_file), "database": str(p.database),
+            "receipts": str(p.receipts), "logs": str(p.logs)}
+    if as_json:
+        _json(data)
+    else:
+        for k, v in data.items():
+            click.echo(f"{k:9} {v}")
+
+
+# --- config -------------------------------------------------------------------------
+@cli.group()
+def config() -> None:
+    """Read and change the kiosk's settings (validated; invalid values are refused)."""
+
+
+@config.command("show")
+def config_show() -> None:
+    """Every setting with its value and what it is for."""
+    s = Settings.load(_paths().config_file)
+    for name, key in KEYS.items():
+        click.echo(f"{name} = {s[name]!r}    # {key.help}")
+    for problem in s.problems:
+        click.echo(f"warning: {problem}", err=True)
+
+
+@config.command("get")
+@click.argument("key")
+def config_get(key: str) -> None:
+    """Print one setting."""
+    try:
+        click.echo(Settings.load(_paths().config_file).get(key))
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+def config_set(key: str, value: str) -> None:
+    """Change one setting; an invalid value is refused and the previous one kept."""
+    s = Settings.load(_paths().config_file)
+    try:
+        s.set(key, value)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{key} = {s[key]!r}")
+
+
+# --- catalog ------------------------------------------------------------------------
+@cli.group()
+def catalog() -> None:
+    """The procedure catalog."""
+
+
+@catalog.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--lang", default="fr", type=click.Choice(["ar", "fr", "zgh"]), show_default=True)
+def catalog_list(as_json: bool, lang: str) -> None:
+    """The procedures the kiosk offers."""
+    from .procedures.loader import load_catalog
+
+    cat = load_catalog()
+    rows = [{"id": p.id, "version": p.version, "agency": p.agency, "title": p.title(lang),
+             "steps": len(p.steps)} for p in cat.procedures]
+    if as_json:
+        _json(rows)
+    else:
+        for r in rows:
+            click.echo(f"{r['id']:40} v{r['version']}  {r['title']}")
+
+
+@catalog.command("validate")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, exists=True))
+def catalog_validate(directory: Path | None) -> None:
+    """Check a catalog folder; every problem is printed with its file and field."""
+    from .procedures.loader import DEFAULT_CATALOG, CatalogError, load_catalog
+
+    try:
+        cat = load_catalog(directory or DEFAULT_CATALOG)
+    except CatalogError as e:
+        for problem in e.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(e.problems)} problem(s)") from None
+    click.echo(f"ok: {len(cat.procedures)} procedures, {len(cat.agencies)} agencies")
+
+
+# --- queue --------------------------------------------------------------------------
+@cli.group()
+def queue() -> None:
+    """The outbox of submissions (no personal data is ever printed)."""
+
+
+def _services():
+    from .services import Services
+
+    return Services.open(_paths())
+
+
+@queue.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def queue_status(as_json: bool) -> None:
+    """Number of submissions in each state."""
+    s = _services()
+    counts = s.outbox.counts()
+    if as_json:
+        _json(counts)
+    else:
+        for state, n in counts.items():
+            click.echo(f"{state:13} {n}")
+
+
+@queue.command("list")
+@click.option("--state", type=click.Choice(["queued", "sending", "acknowledged", "rejected"]))
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def queue_list(state: str | None, limit: int, as_json: bool) -> None:
+    """Recent submissions: tracking number, procedure, time, state."""
+    rows = _services().outbox.list(state, limit)
+    if as_json:
+        _json(rows)
+    else:
+        for r in rows:
+            click.echo(f"{r['tracking']}  {r['state']:12} {r['created_at'][:19]}  {r['procedure_id']}")
+
+
+# --- receipts -----------------------------------------------------------------------
+@cli.group()
+def receipt() -> None:
+    """Receipts."""
+
+
+@receipt.command("render")
+@click.option("--tracking", help="Tracking number of a saved submission.")
+@click.option("--sample", is_flag=True, help="A sample receipt (no submission needed).")
+@click.option("--lang", type=click.Choice(["ar", "fr", "zgh"]), default="fr", show_default=True,
+              help="Language of a sample receipt.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="PDF file to write.")
+def receipt_render(tracking: str | None, sample: bool, lang: str, out: Path) -> None:
+    """Render a receipt to a PDF file."""
+    import datetime as dt
+
+    from .receipts.render import ReceiptData, render_pdf
+
+    s = _services()
+    if sample == bool(tracking):
+        raise click.UsageError("give either --tracking or --sample")
+    if sample:
+        p = s.catalog.procedures[0]
+        data = ReceiptData("SAMPLE-261122-0001-0", lang, dt.datetime.now().astimezone(),
+                           p.title(lang), p.next_steps(lang), tuple(d(lang) for d in p.documents),
+                           s.settings["kiosk.office"], s.settings["kiosk.id"])
+    else:
+        row = s.outbox.by_tracking(tracking)
+        if row is None:
+            raise click.ClickException(f"no submission with tracking number {tracking}")
+        data = ReceiptData.from_row(row, s.catalog)
+    render_pdf(data, out)
+    click.echo(str(out))
+
+
+def _plug_in() -> None:
+    for ep in entry_points(group="guichet.cli"):
+        for command in ep.load():
+            cli.add_command(command)
+
+
+def main() -> None:
+    _plug_in()
+    cli(prog_name="kiosk")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,92 @@
+"""Entry points of the Qt kiosk: interactive run, and the scripted offscreen demo."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from kiosk.logs import setup_logging
+from kiosk.paths import KioskPaths
+
+
+def configure_qt() -> None:
+    from PySide6.QtQuickControls2 import QQuickStyle
+
+    QQuickStyle.setStyle("Basic")
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and \
+        os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+
+
+def run_kiosk(fullscreen: bool, demo: bool, size: tuple[int, int] = (1080, 1920)) -> int:
+    from kiosk.services import Services
+    configure_qt()
+    from .app import Kiosk
+
+    paths = KioskPaths.from_env().ensure()
+    setup_logging(paths)
+    services = Services.open(paths)
+    kiosk = Kiosk(services, fullscreen=fullscreen, demo=demo, size=size)
+    try:
+        return kiosk.app.exec()
+    finally:
+        kiosk.close()
+
+
+def scripted_demo(out: Path, size: tuple[int, int]) -> int:
+    """A citizen session played offscreen by clicking the real screens: card, procedure,
+    answers, submit, receipt. Prints where the screenshots and the receipt are."""
+    from kiosk.services import Services
+    configure_qt()
+    from .app import Kiosk
+    from .driver import Driver, complete_procedure
+    from .shots import DEMO_ANSWERS, DEMO_PROCEDURE
+
+    out.mkdir(parents=True, exist_ok=True)
+    home = os.environ.get("KIOSK_HOME") or tempfile.mkdtemp(prefix="guichet-demo-")
+    paths = KioskPaths.from_env({"KIOSK_HOME": home}).ensure()
+    setup_logging(paths)
+    services = Services.open(paths)
+    kiosk = Kiosk(services, fullscreen=False, demo=True, size=size, animations=False)
+    kiosk.window.show()
+    d = Driver(kiosk)
+    n = 0
+
+    def shot(name: str) -> None:
+        nonlocal n
+        n += 1
+        kiosk.window.grabWindow().save(str(out / f"{n:02d}-{name}.png"))
+
+    print(f"Guichet demo (offscreen, no display found): kiosk home {home}")
+    shot("welcome")
+    d.click("lang-fr")
+    d.wait_state("identify")
+    shot("identify")
+    d.click("demoCard")
+    d.wait_state("confirm")
+    shot("confirm")
+    d.click("switch-ar")  # the citizen changes language mid-way: everything is kept
+    shot("confirm-ar")
+    d.click("confirmMe")
+    d.wait_state("catalog")
+    shot("catalog")
+    complete_procedure(d, DEMO_PROCEDURE, DEMO_ANSWERS)
+    d.wait_state("review")
+    d.click("consent")
+    shot("review")
+    d.click("submit")
+    d.wait_state("done")
+    shot("done")
+    result = kiosk.session.result
+    print(f"  submission saved: tracking number {result.tracking}")
+    print(f"  receipt PDF:      {result.receipt}")
+    print(f"  screenshots:      {out.resolve()}/")
+    d.click("finish")
+    d.wait_state("welcome")
+    kiosk.close()
+    services.close()
+    return 0

@@ -1,0 +1,67 @@
+import QtQuick
+
+// "Is this you?" with the chip's photo, the names in Latin and Arabic script and a masked number.
+Item {
+    id: screen
+    readonly property var who: vm.screen.identity || ({})
+
+    Column {
+        anchors.centerIn: parent
+        width: Theme.contentWidth
+        spacing: Theme.gap * 1.5
+
+        ScreenTitle { horizontalAlignment: Text.AlignHCenter; text: qsTr("Is this you?") }
+
+        Rectangle {
+            width: parent.width
+            height: idRow.implicitHeight + 2 * Theme.margin
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.outline
+            border.width: 2
+            Row {
+                id: idRow
+                anchors { fill: parent; margins: Theme.margin }
+                spacing: Theme.margin
+                Image {
+                    objectName: "photo"
+                    source: vm.photoUrl
+                    cache: false
+                    width: Theme.touch * 2.4; height: width * 1.25
+                    fillMode: Image.PreserveAspectCrop
+                }
+                Column {
+                    width: parent.width - Theme.touch * 2.4 - Theme.margin
+                    spacing: Theme.gap
+                    BodyText { objectName: "latinName"; text: screen.who.latinName || ""; font.pixelSize: Theme.fontLarge; font.bold: true }
+                    BodyText { objectName: "arabicName"; text: screen.who.arabicName || ""; font.pixelSize: Theme.fontLarge; font.bold: true }
+                    BodyText { text: (screen.who.document || "") + " " + "\u2066" + (screen.who.maskedNumber || "") + "\u2069"; color: Theme.muted }
+                    BodyText { text: qsTr("Born on %1").arg(screen.who.birthDate || ""); color: Theme.muted }
+                }
+            }
+        }
+
+        Rectangle {
+            visible: screen.who.demo === true
+            width: parent.width
+            height: demoNote.implicitHeight + Theme.gap * 2
+            radius: Theme.radius
+            color: Theme.warningSoft
+            BodyText {
+                id: demoNote
+                anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: Theme.gap }
+                width: undefined
+                color: Theme.warning
+                font.pixelSize: Theme.fontSmall
+                text: qsTr("Demo card: this identity is sample data and was not verified.")
+            }
+        }
+
+        Row {
+            anchors.horizontalCenter: parent.horizontalCenter
+            spacing: Theme.gap * 2
+            KButton { objectName: "notMe"; kind: "secondary"; text: qsTr("This is not me"); onClicked: vm.confirmIdentity(false) }
+            KButton { objectName: "confirmMe"; kind: "confirm"; icon: "check.svg"; text: qsTr("This is me"); onClicked: vm.confirmIdentity(true) }
+        }
+    }
+}

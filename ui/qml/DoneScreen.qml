@@ -1,0 +1,64 @@
+import QtQuick
+
+// The tracking number in large type, the receipt, and what to take away.
+Item {
+    id: screen
+    readonly property var d: vm.screen.done || ({})
+
+    Column {
+        anchors.centerIn: parent
+        width: Theme.contentWidth
+        spacing: Theme.gap * 2
+
+        Rectangle {
+            anchors.horizontalCenter: parent.horizontalCenter
+            width: Theme.touch * 1.4; height: width; radius: width / 2
+            color: Theme.confirm
+            Image {
+                anchors.centerIn: parent
+                source: iconDir + "check.svg"
+                width: parent.width * 0.6; height: width
+                sourceSize.width: width; sourceSize.height: height
+            }
+        }
+        ScreenTitle { horizontalAlignment: Text.AlignHCenter; text: qsTr("Your request is saved") }
+        BodyText { horizontalAlignment: Text.AlignHCenter; text: qsTr("Your tracking number") }
+        Rectangle {
+            anchors.horizontalCenter: parent.horizontalCenter
+            width: Math.min(parent.width, number.implicitWidth + 2 * Theme.margin)
+            height: number.implicitHeight + Theme.margin
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.primary
+            border.width: 4
+            Text {
+                id: number
+                objectName: "trackingNumber"
+                anchors.centerIn: parent
+                text: screen.d.tracking || ""
+                font.pixelSize: Theme.fontHuge * (Theme.landscape ? 1 : 0.8)
+                font.bold: true
+                color: Theme.text
+            }
+        }
+        BodyText {
+            objectName: "receiptStatus"
+            horizontalAlignment: Text.AlignHCenter
+            color: screen.d.receiptReady ? Theme.text : Theme.danger
+            text: screen.d.receiptReady ? qsTr("Your receipt is printing.")
+                  : qsTr("The receipt could not be printed. Show this number to an agent.")
+        }
+        BodyText {
+            horizontalAlignment: Text.AlignHCenter
+            font.bold: true
+            text: qsTr("Take your card and your receipt.")
+        }
+        KButton {
+            objectName: "finish"
+            anchors.horizontalCenter: parent.horizontalCenter
+            kind: "confirm"
+            text: qsTr("Finish")
+            onClicked: vm.finish()
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import QtQuick
+
+// Attract screen: a greeting in the three languages and three large language buttons.
+Item {
+    id: screen
+    Column {
+        anchors.centerIn: parent
+        width: Theme.contentWidth
+        spacing: Theme.gap * 2
+
+        Image {
+            anchors.horizontalCenter: parent.horizontalCenter
+            source: iconDir + "card.svg"
+            width: Theme.touch * 2.2; height: width
+            sourceSize.width: width; sourceSize.height: height
+            SequentialAnimation on y {
+                running: kioskAnimations
+                loops: Animation.Infinite
+                NumberAnimation { from: 0; to: 18 * Theme.unit; duration: 900; easing.type: Easing.InOutQuad }
+                NumberAnimation { from: 18 * Theme.unit; to: 0; duration: 900; easing.type: Easing.InOutQuad }
+            }
+        }
+
+        Repeater {
+            model: vm.languages
+            delegate: Column {
+                required property var modelData
+                width: parent.width
+                spacing: Theme.gap / 2
+                Text {
+                    width: parent.width
+                    horizontalAlignment: Text.AlignHCenter
+                    text: modelData.greeting
+                    font.pixelSize: Theme.fontTitle
+                    font.bold: true
+                    color: Theme.text
+                }
+                Rectangle {
+                    objectName: "lang-" + modelData.code
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    width: Math.min(parent.width, 820 * Theme.unit)
+                    height: Theme.touch * 1.35
+                    radius: Theme.radius
+                    color: tap.pressed ? Theme.primaryDark : Theme.primary
+                    Column {
+                        anchors.centerIn: parent
+                        Text {
+                            anchors.horizontalCenter: parent.horizontalCenter
+                            text: modelData.name
+                            font.pixelSize: Theme.fontLarge
+                            font.bold: true
+                            color: Theme.primaryText
+                        }
+                        Text {
+                            anchors.horizontalCenter: parent.horizontalCenter
+                            text: modelData.prompt
+                            font.pixelSize: Theme.fontSmall
+                            color: Theme.primaryText
+                        }
+                    }
+                    TapHandler { id: tap; onTapped: vm.start(modelData.code) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+"""The session's view model: adapts ``kiosk.session.Session`` to QML. No logic of its own.
+
+QML reads ``screen`` (a dictionary from ``kiosk.presenter``), ``state``, ``language``
+and ``rtl``, and calls the slots below. Card events arrive on reader threads and
+submissions run on a worker thread; both come back to the UI thread through queued
+signals before they touch the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+
+from kiosk import presenter
+from kiosk.card.reader import CardEvent
+from kiosk.i18n import is_rtl
+from kiosk.session import EndReason, Session, SubmitJob, TransitionError
+
+log = logging.getLogger(__name__)
+
+
+class SessionModel(QObject):
+    changed = Signal()
+    languageChanged = Signal(str)
+    _cardEvent = Signal(object)
+    _submitted = Signal(object)
+
+    def __init__(self, session: Session, reader=None, demo: bool = False, parent=None):
+        super().__init__(parent)
+        self._session = session
+        self._reader = reader
+        self._demo = demo
+        self._screen: dict = presenter.screen(session)
+        self._languages = presenter.languages()
+        self._photo_serial = 0
+        self._language = session.language
+        self._cardEvent.connect(self._on_card_event)
+        self._submitted.connect(self._on_submitted)
+        session.subscribe(self._on_session_changed)
+        if reader is not None:
+            reader.start(self._cardEvent.emit)  # called from the reader's thread
+
+    # --- session -> QML --------------------------------------------------------
+    def _on_session_changed(self, session: Session) -> None:
+        if session.identity is None:
+            self._photo_serial += 1  # a new citizen never gets the previous photo from cache
+        self._screen = presenter.screen(session)
+        if session.language != self._language:
+            # Any change of language (the switch, or the end of a session going back to
+            # the default) retranslates the QML strings before the screen is redrawn.
+            self._language = session.language
+            self.languageChanged.emit(session.language)
+        self.changed.emit()
+
+    def _on_card_event(self, event: CardEvent) -> None:
+        self._session.on_card_event(event)
+
+    def _on_submitted(self, job: SubmitJob) -> None:
+        self._session.complete_submit(job)
+
+    @Property(str, notify=changed)
+    def state(self) -> str:
+        return self._session.state.value
+
+    @Property(str, notify=changed)
+    def language(self) -> str:
+        return self._session.language
+
+    @Property(bool, notify=changed)
+    def rtl(self) -> bool:
+        return is_rtl(self._session.language)
+
+    @Property("QVariantMap", notify=changed)
+    def screen(self) -> dict:
+        return self._screen
+
+    @Property("QVariantList", constant=True)
+    def languages(self) -> list:
+        return self._languages
+
+    @Property(bool, constant=True)
+    def demo(self) -> bool:
+        return self._demo
+
+    @Property(str, notify=changed)
+    def photoUrl(self) -> str:  # noqa: N802 (QML name)
+        if self._session.identity is None:
+            return ""
+        return f"image://card/photo/{self._photo_serial}"
+
+    def photo(self):
+        ident = self._session.identity
+        return ident.photo if ident is not None else None
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    # --- QML -> session ----------------------------------------------------------
+    def _guard(self, action, *args):
+        try:
+            return action(*args)
+        except TransitionError as e:
+            log.warning("ignored: %s", e)  # a double tap, or a tap during a transition
+            return None
+
+    @Slot(str)
+    def setLanguage(self, lang: str) -> None:  # noqa: N802
+        if lang != self._session.language:
+            self._session.set_language(lang)
+
+    @Slot(str)
+    def start(self, lang: str) -> None:
+        self.setLanguage(lang)
+        self._guard(self._session.start)
+
+    @Slot()
+    def useDemoCard(self) -> None:  # noqa: N802
+        if self._demo and hasattr(self._reader, "insert"):
+            self._reader.insert()
+
+    @Slot()
+    def removeCard(self) -> None:  # noqa: N802
+        if hasattr(self._reader, "remove"):
+            self._reader.remove()
+
+    @Slot()
+    def retryCard(self) -> None:  # noqa: N802
+        if hasattr(self._reader, "remove"):
+            self._reader.remove()
+        self._guard(self._session.retry_card)
+
+    @Slot(bool)
+    def confirmIdentity(self, is_me: bool) -> None:  # noqa: N802
+        self._guard(self._session.confirm_identity, is_me)
+
+    @Slot(str)
+    def choose(self, procedure_id: str) -> None:
+        self._guard(self._session.choose, procedure_id)
+
+    @Slot()
+    def begin(self) -> None:
+        self._guard(self._session.begin_procedure)
+
+    @Slot(str, str)
+    def answer(self, field_id: str, value: str) -> None:
+        self._guard(self._session.answer, field_id, value)
+
+    @Slot()
+    def next(self) -> None:
+        self._guard(self._session.next)
+
+    @Slot()
+    def back(self) -> None:
+        self._guard(self._session.back)
+
+    @Slot(str)
+    def edit(self, step_id: str) -> None:
+        self._guard(self._session.edit, step_id)
+
+    @Slot(bool)
+    def setConsent(self, given: bool) -> None:  # noqa: N802
+        self._guard(self._session.set_consent, given)
+
+    @Slot()
+    def submit(self) -> None:
+        job = self._guard(self._session.begin_submit)
+        if job is None:
+            return
+        threading.Thread(target=lambda: self._submitted.emit(job.run()), name="submit",
+                         daemon=False).start()
+
+    @Slot()
+    def finish(self) -> None:
+        self._session.end(EndReason.COMPLETED)
+        if hasattr(self._reader, "remove"):
+            self._reader.remove()  # the demo card leaves with the citizen
+
+    @Slot()
+    def cancel(self) -> None:
+        self._session.end(EndReason.CANCELLED)
+        if hasattr(self._reader, "remove"):
+            self._reader.remove()  # the demo card leaves with the citizen
