@@ -25,7 +25,7 @@ shots: setup
 # Re-extract every translatable string (Python and QML) and merge into the catalogs.
 pot: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
-	  -k N_ -k pgettext:1c,2 -k qsTr:1,2c -o locales/kiosk.pot .
+	  -k N_ -k pgettext:1c,2 -k qsTr -o locales/kiosk.pot .
 	for l in ar fr zgh; do $(VENV)/bin/pybabel update -i locales/kiosk.pot -d locales -D kiosk -l $$l --no-fuzzy-matching --ignore-obsolete; done
 
 bench: setup

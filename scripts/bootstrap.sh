@@ -37,11 +37,11 @@ stamp=.venv/.guichet-lock
 if [ ! -x .venv/bin/python ] || ! cmp -s requirements.lock "$stamp"; then
   echo "guichet: creating .venv with the locked packages"
   "$PY" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
-  .venv/bin/python -m pip install -q --no-deps -e .
+  pipq() { .venv/bin/python -m pip "$@" 2> >(grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" >&2); }
+  pipq install -q --require-hashes -r requirements.lock
+  pipq install -q --no-deps -e .
   cp requirements.lock "$stamp"
 fi
 
 # Compiled catalogs are build output (not committed): make them from the .po files.
-.venv/bin/python -m kiosk.i18n_build compile
+.venv/bin/pybabel compile -d locales -D kiosk 2>/dev/null
