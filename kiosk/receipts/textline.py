@@ -9,6 +9,7 @@ shaped in its own direction. Digits and Latin inside Arabic stay left to right.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bidi.algorithm import (explicit_embed_and_overrides, get_embedding_levels,
@@ -27,6 +28,7 @@ class Run:
     level: int
     font: str  # key of fonts.FONTS
     width: float = 0.0
+    index: int = 0  # position in logical (reading) order
 
     @property
     def rtl(self) -> bool:
@@ -76,6 +78,8 @@ def layout(text: str, rtl: bool, size: float, bold: bool = False) -> list[Run]:
             runs[-1].text += ch
         else:
             runs.append(Run(ch, level, font))
+    for i, run in enumerate(runs):
+        run.index = i
     # L2: from the highest level down to the lowest odd one, reverse every sequence of
     # runs at that level or higher.
     top = max(r.level for r in runs)
@@ -100,15 +104,31 @@ def font_name(key: str) -> str:
     return f"Guichet-{key}"
 
 
-def _shaped(run: Run, size: float) -> ShapedStr:
+def _shaped(text: str, font: str, size: float) -> ShapedStr:
     # HarfBuzz picks the direction from the script (Arabic: right to left) and returns
     # the glyphs in visual order, positioned.
-    return shapeStr(run.text, font_name(run.font), size, force=True)
+    return shapeStr(text, font_name(font), size, force=True)
+
+
+def _tokens(run: Run, size: float) -> list[tuple[str, float, ShapedStr | None]]:
+    """Words and spaces of an Arabic run in logical order, each shaped and measured.
+    Words are drawn one by one, so the PDF keeps them in reading order for text
+    extraction and screen readers; joining never crosses a space."""
+    out = []
+    for token in re.split(r"( +)", run.text):
+        if not token:
+            continue
+        if token.isspace():
+            out.append((token, stringWidth(token, font_name(run.font), size), None))
+        else:
+            shaped = _shaped(token, run.font, size)
+            out.append((token, sum(g.x_advance for g in shaped.__shapeData__) * size / 1000, shaped))
+    return out
 
 
 def measure(run: Run, size: float) -> float:
     if run.font.startswith("Arabic"):
-        return sum(g.x_advance for g in _shaped(run, size).__shapeData__) * size / 1000
+        return sum(w for _, w, _ in _tokens(run, size))
     return stringWidth(run.text, font_name(run.font), size)
 
 
@@ -117,15 +137,28 @@ def width(text: str, rtl: bool, size: float, bold: bool = False) -> float:
 
 
 def draw(canvas: Canvas, runs: list[Run], x: float, y: float, size: float) -> None:
+    """Place the runs in visual order but write them in reading order, so that text
+    extracted from the PDF (search, copy, screen readers) reads in logical order."""
+    placed = []
     for run in runs:
+        placed.append((run, x))
+        x += run.width
+    for run, x in sorted(placed, key=lambda p: p[0].index):
         canvas.setFont(font_name(run.font), size)
         if run.font.startswith("Arabic"):
-            t = canvas.beginText(x, y)
-            t.textLine(_shaped(run, size))
-            canvas.drawText(t)
+            # Logical order; right to left from the run's right edge when the run is RTL.
+            edge = x + run.width if run.rtl else x
+            for _, w, shaped in _tokens(run, size):
+                if run.rtl:
+                    edge -= w
+                if shaped is not None:
+                    t = canvas.beginText(edge, y)
+                    t.textLine(shaped)
+                    canvas.drawText(t)
+                if not run.rtl:
+                    edge += w
         else:
             canvas.drawString(x, y, run.text)
-        x += run.width
 
 
 def wrap(text: str, rtl: bool, size: float, max_width: float, bold: bool = False) -> list[str]:
