@@ -12,9 +12,8 @@ from kiosk.paths import KioskPaths
 
 
 def configure_qt() -> None:
-    from PySide6.QtQuickControls2 import QQuickStyle
-
-    QQuickStyle.setStyle("Basic")
+    """The Basic Qt Quick Controls style: the same look on every kiosk, no platform theme."""
+    os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
 
 
 def has_display() -> bool:
