@@ -109,7 +109,7 @@ Column {
             color: Theme.surface; border.color: Theme.outline; border.width: 2
             Text {
                 anchors.centerIn: parent
-                text: fieldView.field.display === "" ? "–" : fieldView.field.display
+                text: fieldView.field.display
                 font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text
             }
         }
