@@ -8,11 +8,11 @@ Item {
     Column {
         anchors.centerIn: parent
         width: Theme.contentWidth
-        spacing: Theme.gap * 2
+        spacing: Theme.landscape ? Theme.gap * 0.75 : Theme.gap * 2
 
         Rectangle {
             anchors.horizontalCenter: parent.horizontalCenter
-            width: Theme.touch * 1.4; height: width; radius: width / 2
+            width: Theme.touch * (Theme.landscape ? 1 : 1.4); height: width; radius: width / 2
             color: Theme.confirm
             Image {
                 anchors.centerIn: parent
@@ -26,7 +26,7 @@ Item {
         Rectangle {
             anchors.horizontalCenter: parent.horizontalCenter
             width: Math.min(parent.width, number.implicitWidth + 2 * Theme.margin)
-            height: number.implicitHeight + Theme.margin
+            height: number.implicitHeight + Theme.gap
             radius: Theme.radius
             color: Theme.surface
             border.color: Theme.primary
@@ -36,7 +36,7 @@ Item {
                 objectName: "trackingNumber"
                 anchors.centerIn: parent
                 text: screen.d.tracking || ""
-                font.pixelSize: Theme.fontHuge * (Theme.landscape ? 1 : 0.8)
+                font.pixelSize: Theme.fontHuge * 0.8
                 font.bold: true
                 color: Theme.text
             }
