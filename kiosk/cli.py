@@ -7,7 +7,6 @@ Commands that need Qt (run, demo, shots) live in ``ui`` and are plugged in throu
 from __future__ import annotations
 
 import json
-import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -213,4 +212,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)

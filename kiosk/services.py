@@ -6,7 +6,6 @@ all take the same path from a citizen's answers to a saved, sealed submission.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +89,3 @@ class Services:
         out = self.paths.receipts / f"{tracking}.pdf"
         render_pdf(data, out)
         return out
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now().astimezone()

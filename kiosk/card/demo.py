@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from pathlib import Path
 
 from ..paths import ASSETS
@@ -64,8 +65,8 @@ class DemoCardReader:
 
     def _read(self, generation: int) -> None:
         # A removal during the read ends it, as with a real chip.
-        removed = not self._wait_still_present(generation, self.delay)
-        if removed:
+        time.sleep(self.delay)
+        if not (self._present.is_set() and self._generation == generation):
             self._emit(CardEvent(CardEventKind.ERROR, error=CardErrorCode.REMOVED_EARLY,
                                  detail="card removed during demo read"))
             return
@@ -80,11 +81,6 @@ class DemoCardReader:
             self._emit(CardEvent(CardEventKind.ERROR, error=CardErrorCode.EXPIRED))
             return
         self._emit(CardEvent(CardEventKind.IDENTITY, identity=identity))
-
-    def _wait_still_present(self, generation: int, seconds: float) -> bool:
-        deadline = threading.Event()
-        deadline.wait(seconds)
-        return self._present.is_set() and self._generation == generation
 
     def remove(self) -> None:
         with self._lock:
