@@ -6,33 +6,37 @@ Item {
     readonly property var who: vm.screen.identity || ({})
 
     Column {
+        id: body
         anchors.centerIn: parent
         width: Theme.contentWidth
-        spacing: Theme.gap * 1.5
+        spacing: Theme.landscape ? Theme.gap : Theme.gap * 1.5
+        // Landscape has little height: tighter card, smaller photo.
+        readonly property real pad: Theme.landscape ? Theme.gap : Theme.margin
+        readonly property real photoWidth: Theme.touch * (Theme.landscape ? 1.9 : 2.4)
 
         ScreenTitle { horizontalAlignment: Text.AlignHCenter; text: qsTr("Is this you?") }
 
         Rectangle {
             width: parent.width
-            height: idRow.implicitHeight + 2 * Theme.margin
+            height: idRow.implicitHeight + 2 * body.pad
             radius: Theme.radius
             color: Theme.surface
             border.color: Theme.outline
             border.width: 2
             Row {
                 id: idRow
-                anchors { fill: parent; margins: Theme.margin }
-                spacing: Theme.margin
+                anchors { fill: parent; margins: body.pad }
+                spacing: body.pad
                 Image {
                     objectName: "photo"
                     source: vm.photoUrl
                     cache: false
-                    width: Theme.touch * 2.4; height: width * 1.25
+                    width: body.photoWidth; height: width * 1.25
                     fillMode: Image.PreserveAspectCrop
                 }
                 Column {
-                    width: parent.width - Theme.touch * 2.4 - Theme.margin
-                    spacing: Theme.gap
+                    width: parent.width - body.photoWidth - idRow.spacing
+                    spacing: Theme.landscape ? Theme.gap / 2 : Theme.gap
                     BodyText { objectName: "latinName"; text: screen.who.latinName || ""; font.pixelSize: Theme.fontLarge; font.bold: true }
                     BodyText { objectName: "arabicName"; text: screen.who.arabicName || ""; font.pixelSize: Theme.fontLarge; font.bold: true }
                     BodyText { text: (screen.who.document || "") + " " + "\u2066" + (screen.who.maskedNumber || "") + "\u2069"; color: Theme.muted }

@@ -43,6 +43,9 @@ Column {
             Text {
                 width: parent.width - Theme.fontBody * 2 - Theme.gap * 2
                 text: fieldView.field.display
+                // Follow the layout, not the value's script: a Latin number in an
+                // Arabic form sits on the right like its label.
+                horizontalAlignment: Text.AlignLeft
                 elide: Text.ElideRight
                 font.pixelSize: Theme.fontBody
                 color: Theme.text
@@ -123,13 +126,17 @@ Column {
         }
     }
 
-    // A phone number typed on the on-screen keypad.
-    Column {
+    // A phone number typed on the on-screen keypad: below the number in portrait,
+    // beside it in landscape so the whole keypad stays on screen.
+    Grid {
+        id: phoneRow
         visible: fieldView.field.type === "phone"
         width: parent.width
-        spacing: Theme.gap / 2
+        columns: Theme.landscape ? 2 : 1
+        spacing: Theme.gap
+        readonly property real displayWidth: Theme.landscape ? width - phonePad.width - spacing : width
         Rectangle {
-            width: parent.width; height: Theme.touch; radius: Theme.radius
+            width: phoneRow.displayWidth; height: Theme.touch; radius: Theme.radius
             color: Theme.surface
             border.color: fieldView.field.error !== "" ? Theme.danger : Theme.primary
             border.width: 3
@@ -142,11 +149,16 @@ Column {
                 color: fieldView.field.value === "" ? Theme.muted : Theme.text
             }
         }
-        KeyPad {
-            anchors.horizontalCenter: parent.horizontalCenter
-            prefix: "key-" + fieldView.field.id
-            onDigit: function(d) { if (fieldView.field.value.length < 13) vm.answer(fieldView.field.id, fieldView.field.value + d) }
-            onErase: vm.answer(fieldView.field.id, fieldView.field.value.slice(0, -1))
+        Item {
+            width: Theme.landscape ? phonePad.width : phoneRow.width
+            height: phonePad.height
+            KeyPad {
+                id: phonePad
+                anchors.horizontalCenter: parent.horizontalCenter
+                prefix: "key-" + fieldView.field.id
+                onDigit: function(d) { if (fieldView.field.value.length < 13) vm.answer(fieldView.field.id, fieldView.field.value + d) }
+                onErase: vm.answer(fieldView.field.id, fieldView.field.value.slice(0, -1))
+            }
         }
     }
 

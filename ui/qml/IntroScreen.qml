@@ -18,25 +18,37 @@ Item {
             spacing: Theme.gap * 1.5
             ScreenTitle { text: screen.p.title || "" }
             BodyText { text: screen.p.summary || "" }
-            Rectangle {
+            // Facts, then what to bring: stacked in portrait, side by side in landscape.
+            Grid {
+                id: details
                 width: parent.width
-                height: facts.implicitHeight + 2 * Theme.gap
-                radius: Theme.radius
-                color: Theme.surface
-                border.color: Theme.outline
-                border.width: 2
-                Column {
-                    id: facts
-                    anchors { left: parent.left; right: parent.right; top: parent.top; margins: Theme.gap }
-                    spacing: Theme.gap / 2
-                    BodyText { text: qsTr("Cost: %1").arg(screen.p.fee || ""); font.bold: true }
-                    BodyText { text: qsTr("Processing time: %1").arg(screen.p.delay || ""); font.bold: true }
+                columns: Theme.landscape ? 2 : 1
+                spacing: Theme.gap * 1.5
+                readonly property real cell: Theme.landscape ? (width - spacing) / 2 : width
+                Rectangle {
+                    width: details.cell
+                    height: facts.implicitHeight + 2 * Theme.gap
+                    radius: Theme.radius
+                    color: Theme.surface
+                    border.color: Theme.outline
+                    border.width: 2
+                    Column {
+                        id: facts
+                        anchors { left: parent.left; right: parent.right; top: parent.top; margins: Theme.gap }
+                        spacing: Theme.gap / 2
+                        BodyText { text: qsTr("Cost: %1").arg(screen.p.fee || ""); font.bold: true }
+                        BodyText { text: qsTr("Processing time: %1").arg(screen.p.delay || ""); font.bold: true }
+                    }
                 }
-            }
-            BodyText { text: qsTr("What you need"); font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.primary }
-            Repeater {
-                model: screen.p.documents || []
-                delegate: BodyText { required property var modelData; text: "•  " + modelData }
+                Column {
+                    width: details.cell
+                    spacing: Theme.gap / 2
+                    BodyText { text: qsTr("What you need"); font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.primary }
+                    Repeater {
+                        model: screen.p.documents || []
+                        delegate: BodyText { required property var modelData; text: "•  " + modelData }
+                    }
+                }
             }
         }
     }

@@ -18,7 +18,10 @@ Grid {
             objectName: modelData === "⌫" ? pad.prefix + "-erase" : pad.prefix + "-" + modelData
             width: pad.key * 1.4; height: pad.key
             radius: Theme.radius
-            visible: modelData !== ""
+            // The blank key keeps its cell (a Grid would close the gap of an
+            // invisible item and move 0 under 7), so hide it by opacity.
+            opacity: modelData === "" ? 0 : 1
+            enabled: modelData !== ""
             color: tap.pressed ? Theme.selected : Theme.surface
             border.color: Theme.outline
             border.width: 2

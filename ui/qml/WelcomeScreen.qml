@@ -21,15 +21,26 @@ Item {
             }
         }
 
-        Repeater {
+        // One block per language: stacked in portrait, side by side in landscape.
+        Grid {
+            id: choices
+            width: parent.width
+            columns: Theme.landscape ? vm.languages.length : 1
+            columnSpacing: Theme.gap * 2
+            rowSpacing: Theme.gap * 2
+            Repeater {
             model: vm.languages
             delegate: Column {
                 required property var modelData
-                width: parent.width
+                width: Theme.landscape ? (choices.width - (choices.columns - 1) * choices.columnSpacing) / choices.columns
+                                       : choices.width
                 spacing: Theme.gap / 2
                 Text {
                     width: parent.width
+                    // Same height in every script, so the three blocks line up.
+                    height: Theme.fontTitle * 1.7
                     horizontalAlignment: Text.AlignHCenter
+                    verticalAlignment: Text.AlignVCenter
                     text: modelData.greeting
                     font.pixelSize: Theme.fontTitle
                     font.bold: true
@@ -39,7 +50,7 @@ Item {
                     objectName: "lang-" + modelData.code
                     anchors.horizontalCenter: parent.horizontalCenter
                     width: Math.min(parent.width, 820 * Theme.unit)
-                    height: Theme.touch * 1.35
+                    height: Theme.touch * (Theme.landscape ? 1.8 : 1.35)
                     radius: Theme.radius
                     color: tap.pressed ? Theme.primaryDark : Theme.primary
                     Column {
@@ -53,6 +64,9 @@ Item {
                         }
                         Text {
                             anchors.horizontalCenter: parent.horizontalCenter
+                            width: Math.min(implicitWidth, choices.width / choices.columns - 2 * Theme.gap)
+                            horizontalAlignment: Text.AlignHCenter
+                            wrapMode: Text.Wrap
                             text: modelData.prompt
                             font.pixelSize: Theme.fontSmall
                             color: Theme.primaryText
@@ -60,6 +74,7 @@ Item {
                     }
                     TapHandler { id: tap; onTapped: vm.start(modelData.code) }
                 }
+            }
             }
         }
     }

@@ -5,9 +5,12 @@ Item {
     id: screen
     readonly property var s: vm.screen.step || ({ "fields": [] })
 
+    // Portrait: the step's heading above its fields. Landscape: the heading in a
+    // side column, so the fields (a keypad, a list of options) get the full height.
     Column {
         id: top
-        anchors { top: parent.top; left: parent.left; right: parent.right; margins: Theme.margin }
+        anchors { top: parent.top; left: parent.left; margins: Theme.margin }
+        width: Theme.landscape ? (parent.width - 2 * Theme.margin) * 0.36 : parent.width - 2 * Theme.margin
         spacing: Theme.gap / 2
         BodyText { text: screen.s.procedure || ""; color: Theme.muted; font.pixelSize: Theme.fontSmall }
         BodyText { objectName: "progress"; text: screen.s.progress || ""; color: Theme.primary; font.bold: true }
@@ -23,14 +26,22 @@ Item {
 
     Flickable {
         id: flick
-        anchors { top: top.bottom; topMargin: Theme.gap; left: parent.left; right: parent.right; bottom: nav.top }
+        anchors {
+            top: Theme.landscape ? parent.top : top.bottom
+            topMargin: Theme.landscape ? Theme.margin : Theme.gap
+            left: Theme.landscape ? top.right : parent.left
+            leftMargin: Theme.landscape ? Theme.margin : 0
+            right: parent.right
+            rightMargin: Theme.landscape ? Theme.margin : 0
+            bottom: nav.top
+        }
         contentHeight: fields.implicitHeight + Theme.margin
         clip: true
         boundsBehavior: Flickable.StopAtBounds
         Column {
             id: fields
             x: (flick.width - width) / 2
-            width: Theme.contentWidth
+            width: Math.min(flick.width, Theme.contentWidth)
             spacing: Theme.gap * 2
             Repeater {
                 model: screen.s.fields
