@@ -199,6 +199,15 @@ def receipt_render(tracking: str | None, sample: bool, lang: str, out: Path) -> 
     click.echo(str(out))
 
 
+def _card_commands() -> None:
+    from .card.cli import card
+
+    cli.add_command(card)
+
+
+_card_commands()
+
+
 def _plug_in() -> None:
     for ep in entry_points(group="guichet.cli"):
         for command in ep.load():

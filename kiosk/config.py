@@ -51,6 +51,18 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         lambda v: 50 <= v <= 400, "a number from 50 to 400"),
     Key("card.demo_delay", 0.6, "Seconds the demo card takes to be read",
         lambda v: 0 <= v <= 30, "a number from 0 to 30"),
+    Key("card.source", "auto", "Where cards come from: pcsc (real readers), emulator "
+        "(the built-in test chip, in-process), demo (sample identity) or auto (pcsc when "
+        "pcscd answers, else the emulator, in demo mode only)",
+        lambda v: v in ("auto", "pcsc", "emulator", "demo"), "'auto', 'pcsc', 'emulator' or 'demo'"),
+    Key("card.reader", "", "Only use PC/SC readers whose name contains this (empty: every reader)",
+        lambda v: len(v) <= 120, "up to 120 characters"),
+    Key("card.trust_store", "", "Folder of CSCA certificates (PEM/DER) and ICAO master lists "
+        "that passive authentication trusts (empty: the test PKI in demo mode, nothing in production)",
+        lambda v: len(v) <= 400, "a folder path"),
+    Key("card.accept_unverified", False, "Accept a card whose passive authentication failed, "
+        "with a visible warning (refused in production mode whatever this says)",
+        lambda v: isinstance(v, bool), "true or false"),
 ]}
 
 

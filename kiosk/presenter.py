@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .i18n import AUTONYMS, LANGUAGES, N_, format_amount, format_date, format_number, gettext
 from .procedures.model import Field
-from .session import Session, State
+from .session import CAN_LENGTH, LAST_TRY, TRIES_LEFT, Session, State
 
 
 def _t(lang: str, msgid: str) -> str:
@@ -59,6 +59,8 @@ def identity(session: Session) -> dict:
         "document": _t(lang, N_("National ID card")) if ident.document_type == "ID"
         else _t(lang, N_("Passport")),
         "demo": ident.verification == "demo",
+        #: passive authentication failed but the (demo) policy accepted the card
+        "unverified": ident.verification == "unverified",
     }
 
 
@@ -143,6 +145,18 @@ def done(session: Session) -> dict:
             "receipt": str(r.receipt) if r.receipt else ""}
 
 
+def access(session: Session) -> dict:
+    """The card access number keypad: digits typed so far (shown as digits: the CAN
+    is not a secret PIN, it is printed on the card), and the tries warning."""
+    lang, tries = session.language, session.tries_left
+    warning = ""
+    if tries is not None:
+        warning = _t(lang, LAST_TRY) if tries <= 1 else _t(lang, TRIES_LEFT) % {
+            "count": format_number(tries, lang)}
+    return {"entered": session.can_entry, "length": CAN_LENGTH, "complete": session.can_complete,
+            "warning": warning, "lastTry": tries is not None and tries <= 1}
+
+
 def screen(session: Session) -> dict:
     """Everything the current screen needs."""
     s = session.state
@@ -150,6 +164,10 @@ def screen(session: Session) -> dict:
                   "error": session.error.render(session.language) if session.error else ""}
     if s in (State.CONFIRM,):
         data["identity"] = identity(session)
+    elif s is State.ACCESS:
+        data["access"] = access(session)
+    elif s is State.READING:
+        data["progress"] = session.read_progress
     elif s is State.CATALOG:
         data["agencies"] = catalog(session)
     elif s is State.INTRO:

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 class State(enum.Enum):
     WELCOME = "welcome"
     IDENTIFY = "identify"        # waiting for the card
+    ACCESS = "access"            # card present, the citizen types its access number (CAN)
     READING = "reading"          # card present, chip being read
     CARD_ERROR = "card_error"
     CONFIRM = "confirm"          # "this is me" / "not me"
@@ -60,7 +61,14 @@ CARD_MESSAGES = {
     CardErrorCode.EXPIRED: N_("This document has expired. Please see an agent."),
     CardErrorCode.NOT_VERIFIED: N_("This card could not be verified. Please see an agent."),
     CardErrorCode.READ_FAILED: N_("The card could not be read. Place it again."),
+    CardErrorCode.WRONG_ACCESS: N_("This number does not match your card. Check the 6 digits and type them again."),
+    CardErrorCode.READER_UNAVAILABLE: N_("The card reader is not working. Please see an agent."),
 }
+
+CAN_LENGTH = 6
+LAST_TRY = N_("Careful: this is your last try. If the number is wrong again, your card will be "
+              "blocked. If you are not sure, please see an agent.")
+TRIES_LEFT = N_("Tries left: %(count)s")
 
 
 @dataclass
@@ -100,6 +108,10 @@ class Session:
     result: SubmitResult | None = None
     error: Message | None = None
     last_end: EndReason | None = None
+    #: digits of the card access number being typed; wiped with the session
+    can_entry: str = ""
+    tries_left: int | None = None
+    read_progress: float = 0.0
 
     def __post_init__(self) -> None:
         self.language = check_language(self.default_language)
@@ -135,31 +147,78 @@ class Session:
         self._go(State.IDENTIFY)
 
     def on_card_event(self, event: CardEvent) -> None:
-        if event.kind is CardEventKind.REMOVED:
+        kind = event.kind
+        if kind is CardEventKind.REMOVED:
             if self.state in (State.WELCOME, State.IDENTIFY, State.CARD_ERROR):
                 return
             if self.state is State.SUBMITTING:
                 return  # the submission is being saved: finish it, the Done screen ends it
             self.end(EndReason.CARD_REMOVED)
             return
-        if event.kind is CardEventKind.INSERTED:
+        if kind is CardEventKind.INSERTED:
             if self.state in (State.IDENTIFY, State.CARD_ERROR):
                 self.error = None
+                self.read_progress = 0.0
                 self._go(State.READING)
             return
-        if event.kind is CardEventKind.IDENTITY:
+        if kind is CardEventKind.NEED_ACCESS:
+            if self.state in (State.IDENTIFY, State.READING, State.CARD_ERROR):
+                self.error = None
+                self.can_entry = ""
+                self._go(State.ACCESS)
+            return
+        if kind is CardEventKind.PROGRESS:
+            if self.state is State.READING:
+                self.read_progress = max(self.read_progress, min(1.0, event.progress))
+                self._changed()
+            return
+        if kind is CardEventKind.IDENTITY:
             if self.state is not State.READING or event.identity is None:
                 if event.identity is not None:
                     event.identity.wipe()  # nobody asked for it: do not keep it
                 return
             self.identity = event.identity
+            self.tries_left = None
             self._go(State.CONFIRM)
             return
-        if event.kind is CardEventKind.ERROR and self.state in (State.IDENTIFY, State.READING):
+        if kind is CardEventKind.ERROR and self.state in (State.IDENTIFY, State.ACCESS, State.READING):
             code = event.error or CardErrorCode.READ_FAILED
             log.warning("card error %s: %s", code.value, event.detail)
             self.error = Message(CARD_MESSAGES[code])
+            if code is CardErrorCode.WRONG_ACCESS:
+                # Wrong CAN: the card stays, the citizen types it again.
+                self.tries_left = event.tries_left
+                self.can_entry = ""
+                self._go(State.ACCESS)
+                return
             self._go(State.CARD_ERROR)
+
+    # --- the card access number --------------------------------------------------
+    def type_can(self, digit: str) -> None:
+        self._require(State.ACCESS)
+        if digit.isdigit() and len(digit) == 1 and len(self.can_entry) < CAN_LENGTH:
+            self.can_entry += digit
+            self._changed()
+
+    def erase_can(self) -> None:
+        self._require(State.ACCESS)
+        self.can_entry = self.can_entry[:-1]
+        self._changed()
+
+    @property
+    def can_complete(self) -> bool:
+        return len(self.can_entry) == CAN_LENGTH
+
+    def submit_can(self) -> str:
+        """The typed number, for the reader; the session goes on to READING."""
+        self._require(State.ACCESS)
+        if not self.can_complete:
+            raise TransitionError("the access number has 6 digits")
+        can, self.can_entry = self.can_entry, ""
+        self.error = None
+        self.read_progress = 0.0
+        self._go(State.READING)
+        return can
 
     def confirm_identity(self, is_me: bool) -> None:
         self._require(State.CONFIRM)
@@ -285,6 +344,9 @@ class Session:
         self.consent = False
         self.result = None
         self.error = None
+        self.can_entry = ""
+        self.tries_left = None
+        self.read_progress = 0.0
         self.last_end = reason
         self.language = self.default_language
         self.state = State.WELCOME

@@ -16,6 +16,10 @@ from .identity import Identity
 
 class CardEventKind(enum.Enum):
     INSERTED = "inserted"
+    #: the chip needs its access number (CAN) before it can be read
+    NEED_ACCESS = "need_access"
+    #: reading goes on: ``progress`` in 0..1
+    PROGRESS = "progress"
     REMOVED = "removed"
     IDENTITY = "identity"
     ERROR = "error"
@@ -27,6 +31,8 @@ class CardErrorCode(enum.Enum):
     EXPIRED = "CARD-EXPIRED"
     NOT_VERIFIED = "CARD-NOT-VERIFIED"
     READ_FAILED = "CARD-READ-FAILED"
+    WRONG_ACCESS = "CARD-WRONG-ACCESS"
+    READER_UNAVAILABLE = "CARD-READER-UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,9 @@ class CardEvent:
     identity: Identity | None = None
     error: CardErrorCode | None = None
     detail: str = ""  # for the technician's log: never personal data
+    progress: float = 0.0
+    #: tries the chip still allows for the access number, when it says (SW 63Cx)
+    tries_left: int | None = None
 
 
 Listener = Callable[[CardEvent], None]
@@ -46,3 +55,6 @@ class CardReader(Protocol):
 
     def stop(self) -> None:
         """Stop watching and release the reader."""
+
+    def provide_access(self, can: str) -> None:
+        """The citizen typed the card's access number: read the chip with it."""
