@@ -130,9 +130,9 @@ class _EcKey:
             e >>= excess
         try:
             w = pow(s, -1, n)
-        except ValueError:  # explicit parameters with a composite order
-            raise VerificationError("Active Authentication: ECDSA s not invertible") from None
-        R = c.add(c.mul(e * w % n, c.G), c.mul(r * w % n, self.point))
+            R = c.add(c.mul(e * w % n, c.G), c.mul(r * w % n, self.point))
+        except (ValueError, ZeroDivisionError):  # explicit parameters with a composite p or n
+            raise VerificationError("Active Authentication: EC arithmetic failed (bad domain parameters)") from None
         if R is None or R[0] % n != r:
             raise VerificationError("Active Authentication: ECDSA signature does not verify")
 

@@ -218,3 +218,19 @@ def test_chip_side_checks_the_command(rsa1024):
     assert chip.handle(Command(0x00, 0x88, 1, 0, bytes(8), le=256)).sw == 0x6A86
     assert chip.handle(Command(0x00, 0x84, 0, 0, le=8)).sw == 0x6D00
     assert chip.handle(Command(0x0C, 0x88, 0, 0, bytes(8), le=256)).sw == 0x6E00
+
+
+def test_explicit_parameters_with_a_composite_field_fail_cleanly():
+    """Explicit parameters come from the chip: a composite p (no field) must end in
+    VerificationError, not in a bare ValueError from a modular inverse."""
+    import dataclasses
+    p = 3 * BRAINPOOL_P256R1.p
+    g = (5, 7)
+    b = (g[1] ** 2 - g[0] ** 3 - BRAINPOOL_P256R1.a * g[0]) % p
+    fake = dataclasses.replace(BRAINPOOL_P256R1, p=p, b=b, gx=g[0], gy=g[1], n=(1 << 255) + 1)
+    point = fake.encode_point(g)
+    der = explicit_spki(fake, point)
+    key = parse_public_key(der)
+    assert key.curve.p == p
+    with pytest.raises(VerificationError):
+        active_authenticate(lambda c: Response(b"\x01" * 64, 0x9000), der)

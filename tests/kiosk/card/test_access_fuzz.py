@@ -18,10 +18,12 @@ from kiosk.card.apdu import Command, Response
 from kiosk.card.bac import BacChip, run_bac
 from kiosk.card.crypto import tlv
 from kiosk.card.crypto.cipher import Cipher
-from kiosk.card.crypto.ec import STANDARD_DOMAIN_PARAMETERS, Curve, ModpGroup
+from kiosk.card.crypto.ec import BRAINPOOL_P256R1, STANDARD_DOMAIN_PARAMETERS, Curve, ModpGroup
 from kiosk.card.crypto.sm import SecureMessaging
 from kiosk.card.errors import CardError, ParseError, SecureMessagingError, VerificationError
 from kiosk.card.pace import PaceChip, PaceInfo, pace_oid, parse_card_access, run_pace
+
+from .test_aa import explicit_spki
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MRZ = "L898902C<369080619406236"
@@ -272,6 +274,7 @@ RSA_KEY = rsa.generate_private_key(65537, 1024)
 EC_KEY = cec.generate_private_key(cec.BrainpoolP256R1())
 SPKIS = [k.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
          for k in (RSA_KEY, EC_KEY)]
+SPKIS.append(explicit_spki(BRAINPOOL_P256R1, SPKIS[1][-65:]))  # the same EC key with explicit parameters
 
 
 @FUZZ
@@ -300,7 +303,7 @@ def test_aa_chip_answers_anything(cmd):
 
 def test_genuine_aa_still_verifies_after_the_fuzzing_setup():
     """Guard against a vacuous fuzz file: the same keys verify genuine signatures."""
-    for key, der in zip((RSA_KEY, EC_KEY), SPKIS):
+    for key, der in zip((RSA_KEY, EC_KEY, EC_KEY), SPKIS):
         active_authenticate(AaChip(key).handle, der)
     with pytest.raises(VerificationError):
         active_authenticate(AaChip(RSA_KEY).handle, SPKIS[1])
