@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QUrl
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 
-from kiosk.card.demo import DemoCardReader
+from kiosk.card.source import make_reader
 from kiosk.paths import ASSETS
 from kiosk.services import Services
 from kiosk.session import Session
@@ -46,7 +46,10 @@ class Kiosk:
         settings = services.settings
         self.app = application()
         self.session = Session(services, services.catalog, settings["display.default_language"])
-        self.reader = reader or DemoCardReader(delay=settings["card.demo_delay"])
+        if reader is None:
+            reader, how = make_reader(settings)
+            log.info("card reader: %s", how)
+        self.reader = reader
         self.model = SessionModel(self.session, self.reader, demo=demo)
         self.translator = GettextTranslator(self.session.language)
         self.app.installTranslator(self.translator)

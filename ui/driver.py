@@ -72,6 +72,12 @@ class Driver:
         for d in digits:
             self.click(f"key-{field_id}-{d}")
 
+    def enter_can(self, can: str) -> None:
+        """Type the card access number on its keypad and ask for the read."""
+        for d in can:
+            self.click(f"can-{d}")
+        self.click("canSubmit")
+
     def wait_state(self, state: str, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while self.kiosk.model.state != state:

@@ -66,6 +66,10 @@ def scripted_demo(out: Path, size: tuple[int, int]) -> int:
     d.wait_state("identify")
     shot("identify")
     d.click("demoCard")
+    if getattr(kiosk.reader, "demo_can", ""):  # the emulated chip asks for its access number
+        d.wait_state("access")
+        shot("access")
+        d.enter_can(kiosk.reader.demo_can)
     d.wait_state("confirm")
     shot("confirm")
     d.click("switch-ar")  # the citizen changes language mid-way: everything is kept

@@ -46,6 +46,24 @@ def scenes(session):
     yield "welcome", lambda: None
     yield "identify", lambda: session.start()
     yield "reading", lambda: (session.start(), session.on_card_event(CardEvent(CardEventKind.INSERTED)))
+    def access(typed="", tries=None, error=False):
+        session.start()
+        session.on_card_event(CardEvent(CardEventKind.INSERTED))
+        session.on_card_event(CardEvent(CardEventKind.NEED_ACCESS))
+        if error:
+            for d in "123456":
+                session.type_can(d)
+            session.submit_can()
+            session.on_card_event(CardEvent(CardEventKind.ERROR, error=CardErrorCode.WRONG_ACCESS,
+                                            tries_left=tries))
+        for d in typed:
+            session.type_can(d)
+
+    yield "access", lambda: access("481")
+    yield "access-wrong", lambda: access(error=True, tries=2)
+    yield "access-last-try", lambda: access("48", error=True, tries=1)
+    yield "reading-progress", lambda: (session.start(), session.on_card_event(CardEvent(CardEventKind.INSERTED)),
+                                       session.on_card_event(CardEvent(CardEventKind.PROGRESS, progress=0.6)))
     yield "card-error", lambda: (session.start(), session.on_card_event(
         CardEvent(CardEventKind.ERROR, error=CardErrorCode.REMOVED_EARLY)))
     yield "confirm", lambda: _to_confirm(session)

@@ -84,6 +84,11 @@ class SessionModel(QObject):
     def demo(self) -> bool:
         return self._demo
 
+    @Property(str, constant=True)
+    def demoCan(self) -> str:  # noqa: N802
+        """The emulated TEST-ONLY card's access number, shown on the demo's keypad."""
+        return getattr(self._reader, "demo_can", "") if self._demo else ""
+
     @Property(str, notify=changed)
     def photoUrl(self) -> str:  # noqa: N802 (QML name)
         if self._session.identity is None:
@@ -131,6 +136,21 @@ class SessionModel(QObject):
         if hasattr(self._reader, "remove"):
             self._reader.remove()
         self._guard(self._session.retry_card)
+
+    # --- the card access number ------------------------------------------------
+    @Slot(str)
+    def canDigit(self, digit: str) -> None:  # noqa: N802
+        self._guard(self._session.type_can, digit)
+
+    @Slot()
+    def canErase(self) -> None:  # noqa: N802
+        self._guard(self._session.erase_can)
+
+    @Slot()
+    def submitCan(self) -> None:  # noqa: N802
+        can = self._guard(self._session.submit_can)
+        if can and self._reader is not None:
+            self._reader.provide_access(can)  # reads on the reader's thread
 
     @Slot(bool)
     def confirmIdentity(self, is_me: bool) -> None:  # noqa: N802

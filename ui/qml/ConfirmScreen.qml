@@ -61,6 +61,24 @@ Item {
             }
         }
 
+        Rectangle {
+            visible: screen.who.unverified === true
+            width: parent.width
+            height: unverifiedNote.implicitHeight + Theme.gap * 2
+            radius: Theme.radius
+            color: Theme.dangerSoft
+            BodyText {
+                id: unverifiedNote
+                objectName: "unverifiedNote"
+                anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: Theme.gap }
+                width: undefined
+                color: Theme.danger
+                font.bold: true
+                font.pixelSize: Theme.fontSmall
+                text: qsTr("This card's chip could not be verified. An agent must check your identity.")
+            }
+        }
+
         Row {
             anchors.horizontalCenter: parent.horizontalCenter
             spacing: Theme.gap * 2

@@ -59,12 +59,23 @@ Item {
             anchors.horizontalCenter: parent.horizontalCenter
             width: parent.width * 0.7; height: 16 * Theme.unit; radius: height / 2
             color: Theme.selected
+            readonly property real progress: vm.screen.progress || 0
+            // How far the chip read is, once the reader reports it ...
+            Rectangle {
+                objectName: "readProgress"
+                visible: parent.progress > 0
+                height: parent.height; radius: height / 2; color: Theme.primary
+                width: parent.width * Math.max(0.05, parent.progress)
+                Behavior on width { enabled: kioskAnimations; NumberAnimation { duration: 150 } }
+            }
+            // ... and a moving bar until then.
             Rectangle {
                 id: bar
+                visible: parent.progress === 0
                 height: parent.height; radius: height / 2; color: Theme.primary
                 width: parent.width * 0.3
                 SequentialAnimation on x {
-                    running: kioskAnimations && screen.phase === "reading"
+                    running: kioskAnimations && screen.phase === "reading" && bar.visible
                     loops: Animation.Infinite
                     NumberAnimation { from: 0; to: bar.parent.width * 0.7; duration: 700 }
                     NumberAnimation { from: bar.parent.width * 0.7; to: 0; duration: 700 }

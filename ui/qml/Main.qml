@@ -23,12 +23,14 @@ Window {
 
     readonly property var screens: ({
         "welcome": welcome, "identify": identify, "reading": identify, "card_error": identify,
+        "access": access,
         "confirm": confirm, "catalog": catalog, "intro": intro, "wizard": wizard,
         "review": review, "submitting": busy, "done": done, "submit_failed": failed
     })
 
     Component { id: welcome; WelcomeScreen {} }
     Component { id: identify; IdentifyScreen {} }
+    Component { id: access; AccessScreen {} }
     Component { id: confirm; ConfirmScreen {} }
     Component { id: catalog; CatalogScreen {} }
     Component { id: intro; IntroScreen {} }
