@@ -31,6 +31,7 @@ pot: setup
 bench: setup
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/language_switch.py
+	$(PY) benchmarks/card_read.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
