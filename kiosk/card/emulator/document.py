@@ -213,7 +213,7 @@ def parse_profile(data: dict, base_dir: Path) -> Profile:
     if not isinstance(ds_expired, bool):
         raise ProfileError("profile: ds_expired must be true or false")
     hash_name = data.get("hash", "sha256")
-    if hash_name not in sig.HASHES:
+    if not isinstance(hash_name, str) or hash_name not in sig.HASHES:
         raise ProfileError("profile: hash must be sha1, sha224, sha256, sha384 or sha512")
     return Profile(
         doc_type=doc_type,

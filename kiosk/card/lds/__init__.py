@@ -10,6 +10,8 @@ Modules, each small and named after what it does:
 - ``image``     face image (JPEG, JPEG 2000) to PNG for display
 - ``signature`` public keys (incl. explicit EC parameters) and signature checks
 - ``cms``       CMS SignedData: reading the signer, building one
+- ``certificates`` X.509 loading, names, validity, issuer signature checks
+- ``asn1util``  the asn1crypto parse boundary (any failure -> ParseError), DER helpers
 - ``sod``       EF.SOD and its LDS security object
 - ``masterlist`` ICAO CSCA master lists
 - ``identity_from_lds`` the kiosk's ``Identity`` from DG1, DG11 and DG2

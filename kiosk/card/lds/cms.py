@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from asn1crypto import algos, cms, core, x509
 
-from ..errors import ParseError, VerificationError
+from ..errors import ParseError
 from . import signature as sig
 from .asn1util import guarded, load_strict
 
@@ -162,7 +162,3 @@ def build_signed_data(content_type: str, econtent: bytes, signer_cert: x509.Cert
     sd = cms.SignedData(fields)
     return cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump()
 
-
-def ensure_message_digest(view: SignedDataView, what: str) -> None:
-    if not view.message_digest_ok():
-        raise VerificationError(f"{what}: messageDigest does not match the signed content")
