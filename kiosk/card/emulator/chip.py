@@ -117,9 +117,7 @@ class EmulatedChip:
                 self._sm = None  # a bad MAC ends the secure session
                 return Response(b"", SW_SM_WRONG)
             return self._sm.protect_response(self._dispatch(inner, secure=True))
-        if self._sm is not None and cmd.ins not in (0xA4,) or (self._sm is not None and cmd.ins == 0xA4
-                                                              and not self._is_card_access(cmd)):
-            self._sm = None  # plain command after access control: the session is gone
+        self._sm = None  # a plain command after access control ends the secure session
         return self._dispatch(cmd, secure=False)
 
     # -- commands ----------------------------------------------------------------
@@ -145,12 +143,7 @@ class EmulatedChip:
             if not secure or self._aa is None:
                 return Response(b"", SW_SECURITY if self._aa is not None else SW_INS)
             return self._aa.handle(cmd)
-        if ins in (0x84, 0x82, 0x22, 0x86):
-            return Response(b"", SW_INS)
         return Response(b"", SW_INS)
-
-    def _is_card_access(self, cmd: Command) -> bool:
-        return cmd.data == EF_CARD_ACCESS.to_bytes(2, "big")
 
     def _readable(self, fid: int, secure: bool) -> bool:
         return fid == EF_CARD_ACCESS or (secure and self._app_selected)
