@@ -16,18 +16,12 @@ from .crypto.cipher import Cipher, decrypt_cbc, encrypt_cbc, pad, retail_mac
 from .crypto.kdf import bac_keys, session_keys
 from .crypto.sm import SecureMessaging
 from .errors import AccessDeniedError, ParseError, SecureMessagingError, StatusError
+from .status import (ACCESS_DENIED_SW, SW_CLA, SW_CONDITIONS, SW_INS, SW_WRONG_LENGTH,
+                     SW_WRONG_PARAMETERS)
 
 INS_GET_CHALLENGE = 0x84
 INS_EXTERNAL_AUTHENTICATE = 0x82
 
-#: status words with which a chip rejects the terminal's cryptogram (wrong MRZ)
-ACCESS_DENIED_SW = (0x6300, 0x6982, 0x6988)
-
-_SW_WRONG_LENGTH = 0x6700
-_SW_CONDITIONS = 0x6985
-_SW_WRONG_P1P2 = 0x6B00
-_SW_INS = 0x6D00
-_SW_CLA = 0x6E00
 
 _CRYPTOGRAM_LEN = 32  # E(RND.A || RND.B || K.A) with 2-key 3DES
 _AUTH_LEN = _CRYPTOGRAM_LEN + 8
@@ -108,18 +102,18 @@ class BacChip:
 
     def handle(self, cmd: Command) -> Response:
         if cmd.cla != 0x00:
-            return Response(b"", _SW_CLA)
+            return Response(b"", SW_CLA)
         if cmd.ins == INS_GET_CHALLENGE:
             return self._get_challenge(cmd)
         if cmd.ins == INS_EXTERNAL_AUTHENTICATE:
             return self._external_authenticate(cmd)
-        return Response(b"", _SW_INS)
+        return Response(b"", SW_INS)
 
     def _get_challenge(self, cmd: Command) -> Response:
         if cmd.p1 or cmd.p2:
-            return Response(b"", _SW_WRONG_P1P2)
+            return Response(b"", SW_WRONG_PARAMETERS)
         if cmd.data or cmd.le != 8:
-            return Response(b"", _SW_WRONG_LENGTH)
+            return Response(b"", SW_WRONG_LENGTH)
         self._rnd_ic = bytes(self._rng(8))
         self.sm = None
         return Response(self._rnd_ic, SW_OK)
@@ -127,11 +121,11 @@ class BacChip:
     def _external_authenticate(self, cmd: Command) -> Response:
         rnd_ic, self._rnd_ic = self._rnd_ic, None  # one attempt per challenge
         if rnd_ic is None:
-            return Response(b"", _SW_CONDITIONS)
+            return Response(b"", SW_CONDITIONS)
         if cmd.p1 or cmd.p2:
-            return Response(b"", _SW_WRONG_P1P2)
+            return Response(b"", SW_WRONG_PARAMETERS)
         if len(cmd.data) != _AUTH_LEN:
-            return Response(b"", _SW_WRONG_LENGTH)
+            return Response(b"", SW_WRONG_LENGTH)
         s = _open(self._k_enc, self._k_mac, cmd.data)
         if s is None or not hmac.compare_digest(s[8:16], rnd_ic):
             return Response(b"", 0x6300)

@@ -25,7 +25,7 @@ from .lds.identity_from_lds import identity_from_lds
 from .pace import parse_card_access, select_pace_info
 from .passive import TrustStore
 from .reader import CardErrorCode, CardEvent, CardEventKind, Listener
-from .reading import AccessKey, Reader, SFI_CARD_ACCESS
+from .reading import AccessKey, Reader
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class ChipCardReader:
             transmit, close = self.link.open(slot)
             try:
                 probe = Reader(transmit, AccessKey())
-                card_access = probe._read_card_access()
+                card_access = probe.read_card_access()
             finally:
                 close()
             info = select_pace_info(parse_card_access(card_access)) if card_access else None

@@ -26,6 +26,8 @@ from .crypto.ec import Curve, ModpGroup, Point, random_scalar, standard_domain_p
 from .crypto.kdf import PASSWORD_REFERENCES, k_pi, session_keys
 from .crypto.sm import SecureMessaging
 from .errors import AccessDeniedError, CardError, ParseError, SecureMessagingError, StatusError, UnsupportedCardError
+from .status import (ACCESS_DENIED_SW, SW_CLA, SW_CONDITIONS, SW_INCORRECT_P1P2, SW_INS,
+                     SW_REF_NOT_FOUND, SW_WRONG_DATA, tries_left)
 
 Rng = Callable[[int], bytes]
 
@@ -40,15 +42,6 @@ CLA_CHAINING = 0x10
 TAG_DYNAMIC_AUTH = 0x7C
 TAG_PUBLIC_KEY = 0x7F49
 
-#: status words of the mutual-authentication step meaning "wrong password"
-ACCESS_DENIED_SW = (0x6300, 0x6982, 0x6988)
-
-_SW_WRONG_DATA = 0x6A80
-_SW_NOT_FOUND = 0x6A88
-_SW_CONDITIONS = 0x6985
-_SW_WRONG_P1P2 = 0x6A86
-_SW_INS = 0x6D00
-_SW_CLA = 0x6E00
 
 
 def pace_oid(key_agreement: str, mapping: str, cipher: Cipher) -> str:
@@ -247,10 +240,6 @@ def _parse_dynamic_auth(data: bytes) -> dict[int, bytes]:
     return {t.tag: t.value for t in tlv.as_dict(tlv.parse(outer.value)).values()}
 
 
-def _tries_left(sw: int) -> int | None:
-    return sw & 0x0F if sw & 0xFFF0 == 0x63C0 else None
-
-
 def _mse_set_at_data(info: PaceInfo, kind: str, include_parameter_id: bool) -> bytes:
     data = tlv.encode(0x80, tlv.encode_oid(info.oid)) + tlv.encode(0x83, bytes((PASSWORD_REFERENCES[kind],)))
     if include_parameter_id and info.parameter_id is not None:
@@ -282,7 +271,7 @@ def run_pace(transmit: Transmit, info: PaceInfo, password: str, kind: str, rng: 
 
     def step(cla: int, data: bytes, what: str, expect: int) -> tuple[bytes, dict[int, bytes]]:
         resp = transmit(Command(cla, INS_GENERAL_AUTHENTICATE, 0x00, 0x00, data, le))
-        tries = _tries_left(resp.sw)
+        tries = tries_left(resp.sw)
         if tries is not None or (cla == 0x00 and resp.sw in ACCESS_DENIED_SW):
             raise AccessDeniedError(f"PACE: chip rejected the password (SW {resp.sw:04X})", tries)
         if resp.sw != SW_OK:
@@ -293,7 +282,7 @@ def run_pace(transmit: Transmit, info: PaceInfo, password: str, kind: str, rng: 
         return fields[expect], fields
 
     resp = transmit(Command(0x00, INS_MSE, 0xC1, 0xA4, _mse_set_at_data(info, kind, include_parameter_id)))
-    tries = _tries_left(resp.sw)
+    tries = tries_left(resp.sw)
     if tries == 0:
         raise AccessDeniedError(f"PACE: password blocked (SW {resp.sw:04X})", 0)
     if resp.sw != SW_OK and tries is None:  # 63Cx, x > 0, is a retry-counter warning
@@ -362,38 +351,38 @@ class PaceChip:
     def handle(self, cmd: Command) -> Response:
         try:
             if cmd.cla not in (0x00, CLA_CHAINING):
-                return Response(b"", _SW_CLA)
+                return Response(b"", SW_CLA)
             if cmd.ins == INS_MSE:
                 return self._mse(cmd)
             if cmd.ins == INS_GENERAL_AUTHENTICATE:
                 return self._general_authenticate(cmd)
-            return Response(b"", _SW_INS)
+            return Response(b"", SW_INS)
         except _Reset as r:
             self._run = None
             return Response(b"", r.sw)
         except CardError:
             self._run = None
-            return Response(b"", _SW_WRONG_DATA)
+            return Response(b"", SW_WRONG_DATA)
 
     def _mse(self, cmd: Command) -> Response:
         self._run = None
         if cmd.cla != 0x00 or (cmd.p1, cmd.p2) != (0xC1, 0xA4):
-            raise _Reset(_SW_WRONG_P1P2)
+            raise _Reset(SW_INCORRECT_P1P2)
         fields = {t.tag: t.value for t in tlv.as_dict(tlv.parse(cmd.data)).values()}
         if 0x80 not in fields or 0x83 not in fields or len(fields[0x83]) != 1:
-            raise _Reset(_SW_WRONG_DATA)
+            raise _Reset(SW_WRONG_DATA)
         oid = tlv.decode_oid(fields[0x80])
         param = tlv.decode_int(fields[0x84]) if 0x84 in fields and len(fields[0x84]) <= 8 else None
         if 0x84 in fields and param is None:
-            raise _Reset(_SW_WRONG_DATA)
+            raise _Reset(SW_WRONG_DATA)
         candidates = [i for i in self.infos if i.oid == oid and i.supported
                       and (param is None or i.parameter_id == param)]
         if not candidates:
-            raise _Reset(_SW_WRONG_DATA)
+            raise _Reset(SW_WRONG_DATA)
         kinds = {v: k for k, v in PASSWORD_REFERENCES.items()}
         kind = kinds.get(fields[0x83][0])
         if kind not in self._passwords:
-            raise _Reset(_SW_NOT_FOUND)
+            raise _Reset(SW_REF_NOT_FOUND)
         info = candidates[0]
         self.sm = None
         self._run = {"info": info, "group": _group(info), "step": 1,
@@ -403,37 +392,37 @@ class PaceChip:
     def _general_authenticate(self, cmd: Command) -> Response:
         run = self._run
         if run is None:
-            raise _Reset(_SW_CONDITIONS)
+            raise _Reset(SW_CONDITIONS)
         if cmd.p1 or cmd.p2:
-            raise _Reset(_SW_WRONG_P1P2)
+            raise _Reset(SW_INCORRECT_P1P2)
         step = run["step"]
         if (cmd.cla == CLA_CHAINING) != (step < 4):
-            raise _Reset(_SW_CONDITIONS)
+            raise _Reset(SW_CONDITIONS)
         fields = _parse_dynamic_auth(cmd.data)
         info, group = run["info"], run["group"]
         cipher = info.cipher
         if step == 1:
             if fields:
-                raise _Reset(_SW_WRONG_DATA)
+                raise _Reset(SW_WRONG_DATA)
             nonce = bytes(self._rng(cipher.block_size))
             run["s"] = int.from_bytes(nonce, "big")
             out = _dynamic_auth(0x80, encrypt_cbc(cipher, run["k_pi"], nonce))
         elif step == 2:
             if 0x81 not in fields:
-                raise _Reset(_SW_WRONG_DATA)
+                raise _Reset(SW_WRONG_DATA)
             peer = group.decode(fields[0x81])
             sk = random_scalar(group.order, self._rng)
             run["generator"] = group.map_generator(run["s"], group.public(sk, peer))
             out = _dynamic_auth(0x82, group.encode(group.public(sk, group.generator)))
         elif step == 3:
             if 0x83 not in fields:
-                raise _Reset(_SW_WRONG_DATA)
+                raise _Reset(SW_WRONG_DATA)
             pk_ifd = fields[0x83]
             peer = group.decode(pk_ifd)
             sk = random_scalar(group.order, self._rng)
             pk_ic = group.encode(group.public(sk, run["generator"]))
             if pk_ic == pk_ifd:
-                raise _Reset(_SW_WRONG_DATA)
+                raise _Reset(SW_WRONG_DATA)
             run["keys"] = session_keys(group.shared_secret(sk, peer), cipher)
             run["pk_ifd"], run["pk_ic"] = pk_ifd, pk_ic
             out = _dynamic_auth(0x84, pk_ic)

@@ -27,7 +27,7 @@ from .crypto.sm import SecureMessaging, SMUnprotectedError
 from .errors import (AccessDeniedError, CardError, ParseError, SecureMessagingError,
                      TransportError, UnsupportedCardError, VerificationError)
 from .lds import tlv
-from .lds.files import (dg_sfi, parse_dg1, parse_dg11, parse_dg12, parse_dg15, parse_ef_com)
+from .lds.files import (AID_EMRTD, SFI_CARD_ACCESS, SFI_COM, SFI_SOD, dg_sfi, parse_dg1, parse_dg11, parse_dg12, parse_dg15, parse_ef_com)
 from .lds.image import decode_face_image
 from .lds.face import parse_dg2
 from .lds.mrz import MRZ
@@ -37,10 +37,6 @@ from .status import FileNotFound, WrongLength, check
 
 log = logging.getLogger(__name__)
 
-EMRTD_AID = bytes.fromhex("A0000002471001")
-SFI_CARD_ACCESS = 0x1C
-SFI_COM = 0x1E
-SFI_SOD = 0x1D
 
 #: the largest short READ BINARY whose secure-messaging response still fits 256
 #: bytes: 223 plain bytes pad to 224, + DO'87' header 4, DO'99' 4, DO'8E' 10.
@@ -147,7 +143,7 @@ class Reader:
             self.phases.append(phase)
 
     # -- access control -------------------------------------------------------------
-    def _read_card_access(self) -> bytes | None:
+    def read_card_access(self) -> bytes | None:
         """EF.CardAccess, unprotected, at MF level. None when the chip has none."""
         try:
             return self._read_file(SFI_CARD_ACCESS, self._raw, secure=False)
@@ -159,7 +155,7 @@ class Reader:
             return None  # an odd answer to an optional file: go on without PACE
 
     def authenticate(self) -> None:
-        card_access = self._read_card_access()
+        card_access = self.read_card_access()
         info = None
         if card_access:
             try:
@@ -171,13 +167,13 @@ class Reader:
             sm = run_pace(self._raw, info, password, kind)
             self.protocol = f"PACE-{kind}"
             self._channel = SecureChannel(self._raw, sm)
-            check(self._channel(Command(0x00, 0xA4, 0x04, 0x0C, EMRTD_AID)), "SELECT eMRTD application")
+            check(self._channel(Command(0x00, 0xA4, 0x04, 0x0C, AID_EMRTD)), "SELECT eMRTD application")
             return
         if not self.key.mrz_information:
             if info is None:
                 raise AccessDeniedError("this document has no PACE: BAC needs the MRZ, not the CAN")
             raise AccessDeniedError("no access key given")
-        check(self._raw(Command(0x00, 0xA4, 0x04, 0x0C, EMRTD_AID)), "SELECT eMRTD application")
+        check(self._raw(Command(0x00, 0xA4, 0x04, 0x0C, AID_EMRTD)), "SELECT eMRTD application")
         sm = run_bac(self._raw, self.key.mrz_information)
         self.protocol = "BAC"
         self._channel = SecureChannel(self._raw, sm)

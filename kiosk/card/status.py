@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
-from .apdu import Response
+from .apdu import SW_OK, Response
 from .errors import AccessDeniedError, StatusError
+
+SW_AUTH_FAILED = 0x6300
+SW_WRONG_LENGTH = 0x6700
+SW_SECURITY = 0x6982
+SW_CONDITIONS = 0x6985
+SW_NO_EF = 0x6986
+SW_SM_MISSING = 0x6987
+SW_SM_WRONG = 0x6988
+SW_WRONG_DATA = 0x6A80
+SW_NOT_FOUND = 0x6A82
+SW_INCORRECT_P1P2 = 0x6A86
+SW_REF_NOT_FOUND = 0x6A88
+SW_WRONG_PARAMETERS = 0x6B00  # also "offset outside the EF" for READ BINARY
+SW_INS = 0x6D00
+SW_CLA = 0x6E00
+
+#: status words with which a chip rejects the terminal's authentication (wrong MRZ or CAN)
+ACCESS_DENIED_SW = (SW_AUTH_FAILED, SW_SECURITY, SW_SM_WRONG)
 
 _NAMES = {
     0x6282: "end of file reached before Le bytes",
@@ -62,7 +80,7 @@ def tries_left(sw: int) -> int | None:
 def check(resp: Response, command: str) -> Response:
     """Return ``resp`` when it is 9000, else raise the typed error for its status word."""
     sw = resp.sw
-    if sw == 0x9000:
+    if sw == SW_OK:
         return resp
     if sw == 0x6A82:
         raise FileNotFound(sw, command)

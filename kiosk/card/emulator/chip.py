@@ -18,22 +18,11 @@ from ..aa import AaChip
 from ..apdu import Command, Response
 from ..bac import BacChip
 from ..errors import CardError
+from ..lds.files import AID_EMRTD, EF_CARD_ACCESS
 from ..pace import PaceChip, build_card_access
+from ..status import (SW_CLA, SW_INCORRECT_P1P2, SW_INS, SW_NO_EF, SW_NOT_FOUND, SW_OK, SW_SECURITY,
+                      SW_SM_MISSING, SW_SM_WRONG, SW_WRONG_LENGTH, SW_WRONG_PARAMETERS)
 
-EMRTD_AID = bytes.fromhex("A0000002471001")
-EF_CARD_ACCESS = 0x011C
-
-SW_OK = 0x9000
-SW_WRONG_LENGTH = 0x6700
-SW_SECURITY = 0x6982
-SW_SM_MISSING = 0x6987
-SW_SM_WRONG = 0x6988
-SW_NO_EF = 0x6986
-SW_NOT_FOUND = 0x6A82
-SW_WRONG_P1P2 = 0x6A86
-SW_OFFSET = 0x6B00
-SW_INS = 0x6D00
-SW_CLA = 0x6E00
 
 def _atr(extended: bool) -> bytes:
     """A T=1 ATR whose historical bytes hold "card capabilities" (compact TLV 73):
@@ -150,7 +139,7 @@ class EmulatedChip:
 
     def _select(self, cmd: Command, secure: bool) -> Response:
         if cmd.p1 == 0x04:
-            if cmd.data != EMRTD_AID:
+            if cmd.data != AID_EMRTD:
                 return Response(b"", SW_NOT_FOUND)
             self._app_selected = True
             self._selected = None
@@ -166,7 +155,7 @@ class EmulatedChip:
         if cmd.p1 == 0x00 and not cmd.data:  # select MF
             self._selected = None
             return Response(b"", SW_OK)
-        return Response(b"", SW_WRONG_P1P2)
+        return Response(b"", SW_INCORRECT_P1P2)
 
     def _read_binary(self, cmd: Command, secure: bool) -> Response:
         if cmd.p1 & 0x80:  # short EF identifier in P1, offset in P2
@@ -186,7 +175,7 @@ class EmulatedChip:
             offset = (cmd.p1 << 8) | cmd.p2
         content = self._files[self._selected]
         if offset > len(content):
-            return Response(b"", SW_OFFSET)
+            return Response(b"", SW_WRONG_PARAMETERS)
         n = min(cmd.le or 256, self.options.max_read)
         return Response(content[offset:offset + n], SW_OK)
 
