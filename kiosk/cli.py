@@ -93,36 +93,79 @@ def catalog() -> None:
     """The procedure catalog."""
 
 
+from .procedures.cli import register; register(catalog)  # noqa: E402,E702 (signed packages)
+
+
+def _active_catalog():
+    from .procedures.active import load_active
+
+    return load_active(_paths())
+
+
 @catalog.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (titles in every language).")
 @click.option("--lang", default="fr", type=click.Choice(["ar", "fr", "zgh"]), show_default=True)
 def catalog_list(as_json: bool, lang: str) -> None:
-    """The procedures the kiosk offers."""
-    from .procedures.loader import load_catalog
-
-    cat = load_catalog()
-    rows = [{"id": p.id, "version": p.version, "agency": p.agency, "title": p.title(lang),
-             "steps": len(p.steps)} for p in cat.procedures]
+    """The procedures the kiosk offers (the active catalog edition)."""
+    cat = _active_catalog()
     if as_json:
-        _json(rows)
-    else:
-        for r in rows:
-            click.echo(f"{r['id']:40} v{r['version']}  {r['title']}")
+        _json({"edition": cat.version, "procedures": [
+            {"id": p.id, "version": p.version, "agency": p.agency, "category": p.category,
+             "title": p.title.model_dump(), "steps": len(p.steps), "fee": str(p.fee)}
+            for p in cat.procedures]})
+        return
+    click.echo(f"catalog edition {cat.version}")
+    for p in cat.procedures:
+        click.echo(f"{p.id:45} v{p.version:<3} {p.title(lang)}")
 
 
 @catalog.command("validate")
-@click.argument("directory", required=False, type=click.Path(path_type=Path, exists=True))
-def catalog_validate(directory: Path | None) -> None:
-    """Check a catalog folder; every problem is printed with its file and field."""
-    from .procedures.loader import DEFAULT_CATALOG, CatalogError, load_catalog
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+def catalog_validate(paths: tuple[Path, ...]) -> None:
+    """Check catalog folders or procedure files (default: the bundled catalog).
 
+    Every problem is printed as FILE:LINE: PATH: MESSAGE.
+    """
+    from .procedures.loader import DEFAULT_CATALOG, parse_catalog, validate_paths
+
+    targets = list(paths) or [DEFAULT_CATALOG]
+    problems = validate_paths(targets)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s)")
+    for t in targets:
+        if t.is_dir():
+            cat = parse_catalog(t)
+            click.echo(f"ok: {t}: edition {cat.version}, {len(cat.procedures)} procedures, "
+                       f"{len(cat.agencies)} agencies, {len(cat.categories)} categories")
+        else:
+            click.echo(f"ok: {t}")
+
+
+@catalog.command("example")
+@click.argument("procedure_id")
+@click.option("--lang", default="fr", type=click.Choice(["ar", "fr", "zgh"]), show_default=True,
+              help="Script of the sample texts.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (the default).")
+def catalog_example(procedure_id: str, lang: str, as_json: bool) -> None:
+    """A valid set of answers for a procedure (for test submissions)."""
+    from .procedures.examples import example_answers
+
+    cat = _active_catalog()
     try:
-        cat = load_catalog(directory or DEFAULT_CATALOG)
-    except CatalogError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(e.problems)} problem(s)") from None
-    click.echo(f"ok: {len(cat.procedures)} procedures, {len(cat.agencies)} agencies")
+        proc = cat.get(procedure_id)
+    except KeyError:
+        raise click.ClickException(f"no procedure {procedure_id!r}; see `kiosk catalog list`") from None
+    _json(example_answers(proc, lang))
+
+
+@catalog.command("schema")
+def catalog_schema() -> None:
+    """The JSON Schema of a procedure file (for editors that check YAML)."""
+    from .procedures.model import Procedure
+
+    _json(Procedure.model_json_schema(by_alias=True))
 
 
 # --- queue --------------------------------------------------------------------------

@@ -106,7 +106,20 @@ class Message:
 
     def render(self, lang: str) -> str:
         text = catalogs.gettext(lang, self.msgid)
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        return text.format(**{k: _localise(v, lang) for k, v in self.params.items()})
+
+
+def _localise(value: Any, lang: str) -> Any:
+    """Numbers and dates in a message are formatted for the language it is shown in."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return format_number(value, lang)
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return format_date(value, lang)
+    return value
 
 
 # --- Formatting with Babel (never QLocale: they differ, e.g. for fr_MA numbers) ---------

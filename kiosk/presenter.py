@@ -10,8 +10,9 @@ import datetime as dt
 from decimal import Decimal
 
 from .i18n import AUTONYMS, LANGUAGES, N_, format_amount, format_date, format_number, gettext
-from .procedures.model import Field
-from .session import CAN_LENGTH, LAST_TRY, TRIES_LEFT, Session, State
+from .procedures.fields import render
+from .procedures.wizard import ELIGIBILITY
+from .session import CAN_LENGTH, LAST_TRY, TRIES_LEFT, Session, State, date_digits
 
 
 def _t(lang: str, msgid: str) -> str:
@@ -25,26 +26,41 @@ def languages() -> list[dict]:
              "prompt": _t(lang, N_("Touch your language to begin"))} for lang in LANGUAGES]
 
 
-def display_value(field: Field, value: str, lang: str) -> str:
-    if value == "":
+def display_value(field, value, lang: str) -> str:
+    """An answer as the citizen reads it: option labels, dates and amounts in their language."""
+    if value in ("", None, []):
         return ""
-    if field.type == "choice":
+    kind = field.type
+    if kind == "multichoice":
+        labels = [o.label(lang) for o in field.options if o.value in value]
+        return ("، " if lang == "ar" else ", ").join(labels)
+    if kind == "choice":
         for o in field.options:
             if o.value == value:
                 return o.label(lang)
-    if field.type == "yesno":
+    if kind == "yesno":
         return _t(lang, N_("Yes")) if value == "yes" else _t(lang, N_("No"))
-    if field.type == "number":
+    if kind in ("number", "amount"):
         try:
-            return format_number(Decimal(value), lang)
+            n = Decimal(value)
         except ArithmeticError:
             return value
-    if field.bind == "identity.birth_date":
+        return format_amount(n, lang) if kind == "amount" else format_number(n, lang)
+    if kind == "rib" and len(value) == 24:
+        return " ".join((value[:3], value[3:6], value[6:22], value[22:]))
+    if kind == "date" or getattr(field, "bind", None) == "identity.birth_date":
         try:
             return format_date(dt.date.fromisoformat(value), lang)
         except ValueError:
             return value
     return value
+
+
+def date_entry(value: str) -> str:
+    """The date keypad's display: DD/MM/YYYY with what is typed so far."""
+    digits = date_digits(value)
+    shown = "".join(digits[i] if i < len(digits) else "_" for i in range(8))
+    return f"{shown[:2]}/{shown[2:4]}/{shown[4:]}"
 
 
 def identity(session: Session) -> dict:
@@ -64,16 +80,36 @@ def identity(session: Session) -> dict:
     }
 
 
-def catalog(session: Session) -> list[dict]:
+def _tile(session: Session, p) -> dict:
     lang = session.language
+    return {"id": p.id, "title": p.title(lang), "summary": p.summary(lang), "icon": p.icon,
+            "agency": session.catalog.agency(p.agency).name(lang)}
+
+
+def catalog(session: Session) -> list[dict]:
+    """Procedures grouped by category, in the catalog's order."""
     out = []
-    for agency in session.catalog.agencies:
-        procs = [{"id": p.id, "title": p.title(lang), "summary": p.summary(lang), "icon": p.icon}
-                 for p in session.catalog.procedures if p.agency == agency.id]
+    for cat in session.catalog.categories:
+        procs = [_tile(session, p) for p in session.catalog.procedures if p.category == cat.id]
         if procs:
-            out.append({"id": agency.id, "name": agency.name(lang), "icon": agency.icon,
+            out.append({"id": cat.id, "name": cat.name(session.language), "icon": cat.icon,
                         "procedures": procs})
     return out
+
+
+def search(session: Session) -> dict:
+    """The search box and, once something is typed, the matching procedures."""
+    from .keyboards import keyboard_for, layout
+    from .procedures.search import index_for
+
+    lang, text = session.language, session.search_text
+    results = [_tile(session, session.catalog.get(pid))
+               for pid in index_for(session.catalog).search(text)] if text.strip() else []
+    return {"text": text, "active": bool(text.strip()), "results": results,
+            "count": _t(lang, N_("{count} results")).format(count=format_number(len(results), lang))
+            if text.strip() else "",
+            "keyboard": layout(keyboard_for("search", lang), lang)
+            if session.focus == "search" else None}
 
 
 def fee(amount: Decimal, lang: str) -> str:
@@ -85,26 +121,64 @@ def intro(session: Session) -> dict:
     if p is None:
         return {}
     return {"title": p.title(lang), "summary": p.summary(lang), "icon": p.icon,
+            "agency": session.catalog.agency(p.agency).name(lang),
             "fee": fee(p.fee, lang), "delay": p.delay(lang),
+            "fees": [{"label": f.label(lang), "amount": format_amount(f.amount, lang)} for f in p.fees],
             "documents": [d(lang) for d in p.documents]}
 
 
-def _field(session: Session, f: Field) -> dict:
+TEXT_ENTRY = ("text", "multiline", "email", "cin", "phone", "rib", "amount", "date", "number")
+HINTS = {
+    "phone": N_("For example 0612345678"),
+    "email": N_("For example nom@exemple.ma"),
+    "cin": N_("For example AB123456"),
+    "rib": N_("24 digits, on your RIB or cheque book"),
+    "date": N_("Day, month, year"),
+}
+
+
+def _uses_stepper(f) -> bool:
+    """A small whole number is set with − and + rather than typed."""
+    return f.type == "number" and f.min is not None and f.max is not None and f.max - f.min <= 20
+
+
+def _field(session: Session, f) -> dict:
+    from .keyboards import keyboard_for, layout
+
     lang, w = session.language, session.wizard
     assert w is not None
     value = w.value(f)
     error = w.errors.get(f.id)
+    typed = f.type in TEXT_ENTRY and not _uses_stepper(f)
+    focused = typed and session.focus == f.id
+    hint = ""
+    if getattr(f, "example", None):
+        hint = _t(lang, N_("For example {example}")).format(example=f.example)
+    elif f.type in HINTS:
+        hint = _t(lang, HINTS[f.type])
     return {
         "id": f.id, "type": f.type, "label": f.label(lang),
-        "help": f.help(lang) if f.help else "",
-        "value": value, "display": display_value(f, value, lang),
+        "help": f.help(lang) if f.help else "", "hint": hint,
+        "value": value if isinstance(value, str) else "",
+        "values": list(value) if isinstance(value, list) else [],
+        "display": display_value(f, value, lang),
+        "entry": date_entry(value) if f.type == "date" else (value if isinstance(value, str) else ""),
         "readOnly": f.type == "prefill", "required": f.required,
-        "error": error.render(lang) if error else "",
-        "min": int(f.min) if f.min is not None else 0,
-        "max": int(f.max) if f.max is not None else 999999,
-        "options": [{"value": o.value, "label": o.label(lang), "selected": o.value == value}
-                    for o in f.options],
+        "typed": typed, "stepper": _uses_stepper(f), "focused": focused,
+        "multiline": f.type == "multiline",
+        "keyboard": layout(keyboard_for(f.type, lang, getattr(f, "keyboard", None)), lang)
+        if focused else None,
+        "error": render(error, lang) if error else "",
+        "min": int(f.min) if getattr(f, "min", None) is not None else 0,
+        "max": int(f.max) if getattr(f, "max", None) is not None else 999999,
+        "options": [{"value": o.value, "label": o.label(lang),
+                     "selected": o.value in value if isinstance(value, list) else o.value == value}
+                    for o in getattr(f, "options", ())],
     }
+
+
+def _step_title(step, lang: str) -> str:
+    return _t(lang, N_("Before you start")) if step.id == ELIGIBILITY else step.title(lang)
 
 
 def step(session: Session) -> dict:
@@ -112,13 +186,17 @@ def step(session: Session) -> dict:
     if w is None or w.step is None:
         return {}
     pos, total = w.progress
+    fields = [_field(session, f) for f in w.visible_fields(w.step)]
     return {
-        "id": w.step.id, "title": w.step.title(lang),
+        "id": w.step.id, "title": _step_title(w.step, lang),
+        "intro": w.step.intro(lang) if w.step.intro else "",
         "procedure": w.procedure.title(lang),
         "progress": _t(lang, N_("Step {current} of {total}")).format(
             current=format_number(pos, lang), total=format_number(total, lang)),
-        "index": pos - 1, "count": total, "first": w.index == 0,
-        "fields": [_field(session, f) for f in w.step.fields],
+        "index": pos - 1, "count": total, "first": w.first,
+        "fields": fields,
+        "keyboard": next((f["keyboard"] for f in fields if f["keyboard"]), None),
+        "ineligible": w.ineligible,
     }
 
 
@@ -126,12 +204,13 @@ def review(session: Session) -> dict:
     w, p, lang = session.wizard, session.procedure, session.language
     if w is None or p is None:
         return {}
-    steps = [{"id": s.id, "title": s.title(lang),
-              "items": [{"label": f.label(lang), "display": display_value(f, w.value(f), lang),
-                         "readOnly": f.type == "prefill"} for f in s.fields]}
-             for s in p.steps]
+    steps = [{"id": s.id, "title": _step_title(s, lang),
+              "items": [{"label": f.label(lang), "display": display_value(f, v, lang),
+                         "readOnly": f.type == "prefill"} for f, v in items]}
+             for s, items in w.review()]
     pos, total = w.progress
     return {"procedure": p.title(lang), "steps": steps, "consent": p.consent(lang),
+            "note": p.review.note(lang) if p.review.note else "",
             "consentGiven": session.consent,
             "progress": _t(lang, N_("Step {current} of {total}")).format(
                 current=format_number(pos, lang), total=format_number(total, lang))}
@@ -169,7 +248,8 @@ def screen(session: Session) -> dict:
     elif s is State.READING:
         data["progress"] = session.read_progress
     elif s is State.CATALOG:
-        data["agencies"] = catalog(session)
+        data["categories"] = catalog(session)
+        data["search"] = search(session)
     elif s is State.INTRO:
         data["intro"] = intro(session)
     elif s is State.WIZARD:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import Settings
 from .paths import KioskPaths
-from .procedures.loader import load_catalog
+from .procedures.active import load_active
 from .procedures.model import Catalog, Procedure
 from .queue.outbox import Outbox, Saved
 from .queue.sealing import DEMO_PUBLIC_KEY, is_demo_key, load_public_key
@@ -44,7 +44,7 @@ class Services:
         settings = Settings.load(paths.config_file)
         for problem in settings.problems:
             log.warning("config: %s", problem)
-        return cls(paths, settings, load_catalog())
+        return cls(paths, settings, load_active(paths))
 
     @property
     def outbox(self) -> Outbox:

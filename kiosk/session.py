@@ -66,6 +66,13 @@ CARD_MESSAGES = {
 }
 
 CAN_LENGTH = 6
+
+
+def date_digits(value: str) -> str:
+    """A date answer as the digits typed on the keypad: DDMMYYYY (the Moroccan order)."""
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return value[8:10] + value[5:7] + value[0:4]
+    return value
 LAST_TRY = N_("Careful: this is your last try. If the number is wrong again, your card will be "
               "blocked. If you are not sure, please see an agent.")
 TRIES_LEFT = N_("Tries left: %(count)s")
@@ -110,6 +117,10 @@ class Session:
     last_end: EndReason | None = None
     #: digits of the card access number being typed; wiped with the session
     can_entry: str = ""
+    #: what the citizen typed in the catalog's search box
+    search_text: str = ""
+    #: the field (or "search") the on-screen keyboard types into; None: no keyboard
+    focus: str | None = None
     tries_left: int | None = None
     read_progress: float = 0.0
 
@@ -231,7 +242,49 @@ class Session:
     def choose(self, procedure_id: str) -> None:
         self._require(State.CATALOG)
         self.procedure = self.catalog.get(procedure_id)
+        self.focus = None
         self._go(State.INTRO)
+
+    def search(self, text: str) -> None:
+        self._require(State.CATALOG)
+        self.search_text = text[:60]
+        self._changed()
+
+    # --- the on-screen keyboard ------------------------------------------------------
+    def focus_on(self, target: str | None) -> None:
+        """Open the keyboard for a field of the step (or "search"); None closes it."""
+        if target == "search":
+            self._require(State.CATALOG)
+        elif target is not None:
+            self._require(State.WIZARD)
+            assert self.wizard is not None
+            self.wizard.field(target)  # raises for an unknown field
+        self.focus = target
+        self._changed()
+
+    def type_key(self, key: dict) -> None:
+        """One key of the on-screen keyboard, applied to the focused text."""
+        from .keyboards import apply_key
+
+        if key.get("action") == "done":
+            self.focus = None
+            self._changed()
+            return
+        if self.focus == "search" and self.state is State.CATALOG:
+            self.search(apply_key(self.search_text, key, 60))
+            return
+        if self.focus is None or self.state is not State.WIZARD:
+            return
+        assert self.wizard is not None
+        field = self.wizard.field(self.focus)
+        current = self.wizard.value(field)
+        if not isinstance(current, str):
+            return
+        if field.type == "date":
+            current = date_digits(current)
+        limit = {"date": 8, "rib": 24, "phone": 14, "cin": 8, "email": 254, "number": 12,
+                 "amount": 15}.get(field.type, getattr(field, "max_length", None))
+        self.answer(field.id, apply_key(current, key, limit))
 
     def begin_procedure(self) -> None:
         self._require(State.INTRO)
@@ -240,10 +293,18 @@ class Session:
             self.wizard = Wizard(self.procedure, self.identity.prefill())
         self._go(State.WIZARD)
 
-    def answer(self, field_id: str, value: str) -> Message | None:
+    def answer(self, field_id: str, value) -> object:
         self._require(State.WIZARD)
         assert self.wizard is not None
         error = self.wizard.set_answer(field_id, value)
+        self._changed()
+        return error
+
+    def toggle(self, field_id: str, option: str) -> object:
+        """Select or unselect an option of a multichoice."""
+        self._require(State.WIZARD)
+        assert self.wizard is not None
+        error = self.wizard.toggle(field_id, option)
         self._changed()
         return error
 
@@ -251,6 +312,8 @@ class Session:
         self._require(State.WIZARD)
         assert self.wizard is not None
         moved = self.wizard.next()
+        if moved:
+            self.focus = None
         if moved and self.wizard.at_review:
             self.consent = False
             self._go(State.REVIEW)
@@ -266,6 +329,7 @@ class Session:
             self._go(State.CATALOG)
         elif self.state is State.WIZARD:
             assert self.wizard is not None
+            self.focus = None
             if self.wizard.back():
                 self._changed()
             else:
@@ -275,6 +339,8 @@ class Session:
             self.wizard.back()
             self._go(State.WIZARD)
         elif self.state is State.CATALOG:
+            self.search_text = ""
+            self.focus = None
             self._go(State.CONFIRM)
         else:
             raise TransitionError(f"no back from {self.state.value}")
@@ -345,6 +411,8 @@ class Session:
         self.result = None
         self.error = None
         self.can_entry = ""
+        self.search_text = ""
+        self.focus = None
         self.tries_left = None
         self.read_progress = 0.0
         self.last_end = reason

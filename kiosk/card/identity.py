@@ -44,6 +44,8 @@ class Identity:
         return {
             "identity.surname": self.surname,
             "identity.given_names": self.given_names,
+            "identity.full_name": self.latin_name(),
+            "identity.sex": self.sex,
             "identity.name_ar": self.arabic_name(),
             "identity.document_number": self.document_number,
             "identity.birth_date": self.birth_date.isoformat(),

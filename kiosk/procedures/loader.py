@@ -1,26 +1,36 @@
-"""Load the procedure catalog from YAML files, reporting every problem with its place.
+"""Load and validate a catalog folder, reporting every problem with file, line and path.
 
-YAML because technicians and translators edit these files by hand: multi-line texts in
-three scripts read naturally, and PyYAML's node marks give a line for every error.
-Only the safe loader is used.
+YAML is read with the safe loader, as YAML 1.2 reads it: ``yes``, ``no``, ``on`` and
+dates stay text (only ``true``/``false`` are booleans), so ``expect: yes`` means the
+answer "yes" and an option value ``no`` is not a boolean. Parsing YAML costs about
+1.5 ms per file, so a validated catalog is also kept compiled as JSON (keyed by the
+SHA-256 of its sources); loading that re-runs the whole schema in a few milliseconds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import tempfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from ..i18n import LANGUAGES
 from ..paths import ASSETS
-from .model import FIELD_TYPES, Agency, Catalog, Field, Option, Procedure, Step, Text
+from .model import FIELD_TYPES, SCRIPT_RULES, Catalog, Procedure
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CATALOG = ASSETS / "procedures"
-PREFILL_KEYS = ("identity.surname", "identity.given_names", "identity.name_ar",
-                "identity.document_number", "identity.birth_date", "identity.nationality")
+ICONS = ASSETS / "icons"
+CATALOG_FILE = "catalog.yaml"
+MAX_FILE_BYTES = 512 * 1024
+COMPILED_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -28,9 +38,11 @@ class Problem:
     file: str
     path: str
     message: str
+    line: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class CatalogError(ValueError):
@@ -39,184 +51,291 @@ class CatalogError(ValueError):
         super().__init__("\n".join(map(str, problems)))
 
 
-class _Reader:
-    """Walks one document, collecting problems instead of stopping at the first."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(Problem(self.file, path, message))
-
-    def get(self, obj: Any, key: str, path: str, kind: type | tuple, required: bool = True):
-        if not isinstance(obj, dict):
-            self.fail(path, "expected a mapping")
-            return None
-        if key not in obj:
-            if required:
-                self.fail(f"{path}.{key}", "missing")
-            return None
-        value = obj[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-            self.fail(f"{path}.{key}", f"expected {_kind_name(kind)}, got {type(value).__name__}")
-            return None
-        return value
-
-    def text(self, obj: Any, key: str, path: str, required: bool = True) -> Text | None:
-        raw = self.get(obj, key, path, dict, required)
-        if raw is None:
-            return None
-        values = {}
-        for lang in LANGUAGES:
-            v = raw.get(lang)
-            if not isinstance(v, str) or not v.strip():
-                self.fail(f"{path}.{key}.{lang}", "missing translation")
-            else:
-                values[lang] = v.strip()
-        for extra in set(raw) - set(LANGUAGES):
-            self.fail(f"{path}.{key}.{extra}", "unknown language")
-        return Text(values) if len(values) == len(LANGUAGES) else None
+# --- YAML, the 1.2 way ---------------------------------------------------------------------
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _as_tuple(kind):
-    return kind if isinstance(kind, tuple) else (kind,)
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    pass
 
 
-def _kind_name(kind) -> str:
-    names = {str: "text", int: "integer", dict: "mapping", list: "list", bool: "true/false",
-             float: "number"}
-    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
-def _decimal(r: _Reader, value: Any, path: str) -> Decimal | None:
-    if value is None:
-        return None
+def _read(path: Path) -> tuple[str | None, list[Problem]]:
     try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        r.fail(path, f"not a number: {value!r}")
-        return None
-    if not d.is_finite():
-        r.fail(path, "not a finite number")
-        return None
-    return d
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, [Problem(str(path), "", f"file larger than {MAX_FILE_BYTES // 1024} KiB")]
+        return path.read_text(encoding="utf-8"), []
+    except UnicodeDecodeError as e:
+        return None, [Problem(str(path), "", f"not UTF-8 text ({e.reason} at byte {e.start})")]
+    except OSError as e:
+        return None, [Problem(str(path), "", f"cannot be read: {e.strerror or e}")]
 
 
-def _field(r: _Reader, raw: Any, path: str) -> Field | None:
-    fid = r.get(raw, "id", path, str)
-    ftype = r.get(raw, "type", path, str)
-    label = r.text(raw, "label", path)
-    if ftype is not None and ftype not in FIELD_TYPES:
-        r.fail(f"{path}.type", f"unknown field type {ftype!r}; known: {', '.join(FIELD_TYPES)}")
-        ftype = None
-    options: list[Option] = []
-    if ftype == "choice":
-        for i, o in enumerate(r.get(raw, "options", path, list) or []):
-            value = r.get(o, "value", f"{path}.options[{i}]", str)
-            olabel = r.text(o, "label", f"{path}.options[{i}]")
-            if value is not None and olabel is not None:
-                options.append(Option(value, olabel))
-        if not options:
-            r.fail(f"{path}.options", "a choice needs at least one option")
-    bind = r.get(raw, "bind", path, str, required=ftype == "prefill")
-    if bind is not None and bind not in PREFILL_KEYS:
-        r.fail(f"{path}.bind", f"unknown identity value {bind!r}; known: {', '.join(PREFILL_KEYS)}")
-    required = r.get(raw, "required", path, bool, required=False)
-    help_ = r.text(raw, "help", path, required=False)
-    lo = _decimal(r, raw.get("min") if isinstance(raw, dict) else None, f"{path}.min")
-    hi = _decimal(r, raw.get("max") if isinstance(raw, dict) else None, f"{path}.max")
-    if None in (fid, ftype, label):
-        return None
-    return Field(fid, ftype, label, True if required is None else required, help_, bind,
-                 tuple(options), lo, hi)
-
-
-def parse_procedure(raw: Any, file: str) -> tuple[Procedure | None, list[Problem]]:
-    r = _Reader(file)
-    pid = r.get(raw, "id", "procedure", str)
-    version = r.get(raw, "version", "procedure", int)
-    agency = r.get(raw, "agency", "procedure", str)
-    icon = r.get(raw, "icon", "procedure", str)
-    texts = {k: r.text(raw, k, "procedure") for k in ("title", "summary", "delay", "consent",
-                                                      "next_steps")}
-    fee = _decimal(r, r.get(raw, "fee", "procedure", (int, float, str)), "procedure.fee")
-    if fee is not None and fee < 0:
-        r.fail("procedure.fee", "must not be negative")
-    documents = []
-    for i, d in enumerate(r.get(raw, "documents", "procedure", list) or []):
-        t = r.text({"text": d}, "text", f"procedure.documents[{i}]")
-        if t is not None:
-            documents.append(t)
-    steps: list[Step] = []
-    seen: set[str] = set()
-    for i, s in enumerate(r.get(raw, "steps", "procedure", list) or []):
-        path = f"procedure.steps[{i}]"
-        sid = r.get(s, "id", path, str)
-        title = r.text(s, "title", path)
-        fields = []
-        for j, f in enumerate(r.get(s, "fields", path, list) or []):
-            fld = _field(r, f, f"{path}.fields[{j}]")
-            if fld is None:
-                continue
-            if fld.id in seen:
-                r.fail(f"{path}.fields[{j}].id", f"duplicate field id {fld.id!r}")
-            seen.add(fld.id)
-            fields.append(fld)
-        if sid is not None and title is not None:
-            steps.append(Step(sid, title, tuple(fields)))
-    if not steps:
-        r.fail("procedure.steps", "a procedure needs at least one step")
-    if r.problems:
-        return None, r.problems
-    return Procedure(pid, version, agency, icon, texts["title"], texts["summary"], fee,
-                     texts["delay"], tuple(documents), tuple(steps), texts["consent"],
-                     texts["next_steps"], source=file), []
-
-
-def _yaml(path: Path) -> tuple[Any, list[Problem]]:
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+        return yaml.load(text, Loader=_Loader), []
     except yaml.MarkedYAMLError as e:
-        line = e.problem_mark.line + 1 if e.problem_mark else 0
-        return None, [Problem(str(path), f"line {line}", f"not valid YAML: {e.problem}")]
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as e:
-        return None, [Problem(str(path), "file", f"cannot be read: {e}")]
+        mark = e.problem_mark or e.context_mark
+        return None, [Problem(file, "", f"not valid YAML: {e.problem or e.context}",
+                              mark.line + 1 if mark else 0)]
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        return None, [Problem(file, "", f"not valid YAML: {type(e).__name__}")]
 
 
-def load_catalog(directory: Path = DEFAULT_CATALOG) -> Catalog:
-    """Load agencies.yaml and every procedure file; raise CatalogError listing all problems."""
-    problems: list[Problem] = []
-    raw, p = _yaml(directory / "agencies.yaml")
-    problems += p
-    agencies = []
-    r = _Reader(str(directory / "agencies.yaml"))
-    for i, a in enumerate(r.get({"agencies": raw}, "agencies", "", list) or []):
-        aid = r.get(a, "id", f"agencies[{i}]", str)
-        name = r.text(a, "name", f"agencies[{i}]")
-        icon = r.get(a, "icon", f"agencies[{i}]", str)
-        if None not in (aid, name, icon):
-            agencies.append(Agency(aid, name, icon))
-    problems += r.problems
-    known = {a.id for a in agencies}
-    procedures = []
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name == "agencies.yaml":
-            continue
-        raw, p = _yaml(path)
-        problems += p
-        if p:
-            continue
-        proc, p = parse_procedure(raw, str(path))
-        problems += p
-        if proc is None:
-            continue
-        if proc.agency not in known:
-            problems.append(Problem(str(path), "procedure.agency", f"unknown agency {proc.agency!r}"))
-        elif any(q.id == proc.id for q in procedures):
-            problems.append(Problem(str(path), "procedure.id", f"duplicate procedure id {proc.id!r}"))
+# --- error locations -------------------------------------------------------------------------
+def _line_of(text: str, loc: tuple) -> int:
+    """The line of the deepest YAML node along ``loc`` (1-based; 0 when unknown)."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except Exception:
+        return 0
+    line = node.start_mark.line + 1 if node is not None else 0
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == key:
+                    node = v
+                    line = k.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
         else:
-            procedures.append(proc)
+            return line
+    return line
+
+
+_ALIASES = {"in_": "in", "all_": "all", "any_": "any", "not_": "not"}
+_OPERAND_TAGS = {"FieldRef", "Condition", "bool", "int", "float", "str"}
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    out: list = []
+    for part in loc:
+        if isinstance(part, str) and (
+                (part in FIELD_TYPES and len(out) >= 2 and out[-2] == "fields")
+                or part in _OPERAND_TAGS or part.startswith(("tuple[", "function-"))):
+            continue  # union branch names pydantic adds
+        out.append(_ALIASES.get(part, part) if isinstance(part, str) else part)
+    return tuple(out)
+
+
+def _path_str(loc: tuple) -> str:
+    s = ""
+    for part in loc:
+        s += f"[{part}]" if isinstance(part, int) else (f".{part}" if s else str(part))
+    return s
+
+
+def _message(err: dict, loc: tuple) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "missing translation" if loc and loc[-1] in LANGUAGES else "missing"
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling in docs/catalog-format.md)"
+    if kind == "union_tag_invalid":
+        return f"unknown field type {err.get('input', {}).get('type')!r}; known: {', '.join(FIELD_TYPES)}"
+    if kind == "union_tag_not_found":
+        return "a field needs a type"
+    if kind == "string_too_short" and loc and loc[-1] in LANGUAGES:
+        return "missing translation (empty)"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in LANGUAGES:
+        return SCRIPT_RULES[loc[-1]]
+    if kind == "string_pattern_mismatch":
+        return f"{err.get('input')!r} is not a valid id ({err['ctx']['pattern']})"
+    msg = err["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def _problems(e: ValidationError, text: str | None, file: str) -> list[Problem]:
+    problems, seen = [], set()
+    for err in e.errors(include_url=False):
+        loc = _clean_loc(tuple(err["loc"]))
+        # A union of operand types reports each branch; one line per place is enough.
+        key = (loc, err["type"] if err["type"] != "value_error" else err["msg"])
+        if loc in {s[0] for s in seen} and err["type"] in ("bool_type", "int_type", "float_type",
+                                                           "string_type", "model_type"):
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(file, _path_str(loc), _message(err, loc),
+                                _line_of(text, loc) if text is not None else 0))
+    return problems
+
+
+# --- files -----------------------------------------------------------------------------------
+def load_procedure_file(path: Path) -> tuple[Procedure | None, list[Problem]]:
+    text, problems = _read(path)
+    if text is None:
+        return None, problems
+    raw, problems = parse_yaml(text, str(path))
+    if problems:
+        return None, problems
+    found: list[tuple[tuple, str]] = []
+    try:
+        proc = Procedure.model_validate(raw, context={"collect": found})
+    except ValidationError as e:
+        return None, _problems(e, text, str(path))
+    problems = [Problem(str(path), _path_str(loc), msg, _line_of(text, loc)) for loc, msg in found]
+    if path.stem != proc.id:
+        problems.append(Problem(str(path), "id", f"the file must be named {proc.id}.yaml", 1))
+    for where, icon in [("icon", proc.icon)]:
+        if not (ICONS / f"{icon}.svg").is_file():
+            problems.append(Problem(str(path), where, f"no icon assets/icons/{icon}.svg",
+                                    _line_of(text, (where,))))
+    # The procedure is still returned: its agency and category are checked as well.
+    return proc, problems
+
+
+def _sources(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.name != CATALOG_FILE)
+
+
+def digest(directory: Path) -> str:
+    """SHA-256 over the catalog's file names and bytes: the compiled cache's key."""
+    h = hashlib.sha256(f"guichet-catalog-{COMPILED_FORMAT}".encode())
+    for p in [directory / CATALOG_FILE, *_sources(directory)]:
+        h.update(p.name.encode() + b"\0")
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"<unreadable>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def parse_catalog(directory: Path) -> Catalog:
+    """Read and validate the YAML sources; raise CatalogError listing every problem."""
+    directory = Path(directory)
+    head_file = directory / CATALOG_FILE
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        raise CatalogError([Problem(str(directory), "", "not a folder")])
+    text, p = _read(head_file) if head_file.exists() else (None, [
+        Problem(str(head_file), "", "missing: a catalog folder needs catalog.yaml")])
+    problems += p
+    head: Any = None
+    if text is not None:
+        head, p = parse_yaml(text, str(head_file))
+        problems += p
+    procedures = []
+    for path in _sources(directory):
+        proc, p = load_procedure_file(path)
+        problems += p
+        if proc is not None:
+            procedures.append((path, proc))
+    if head is not None:
+        try:
+            if not isinstance(head, dict):
+                raise CatalogError([Problem(str(head_file), "", "expected a mapping", 1)])
+            base = Catalog.model_validate({**head, "procedures": []})
+        except ValidationError as e:
+            problems += _problems(e, text, str(head_file))
+        else:
+            for kind in ("agencies", "categories"):
+                for i, item in enumerate(getattr(base, kind)):
+                    if not (ICONS / f"{item.icon}.svg").is_file():
+                        problems.append(Problem(str(head_file), f"{kind}[{i}].icon",
+                                                f"no icon assets/icons/{item.icon}.svg",
+                                                _line_of(text, (kind, i, "icon"))))
+            agencies = {a.id for a in base.agencies}
+            categories = {c.id for c in base.categories}
+            seen: set[str] = set()
+            for path, proc in procedures:
+                if proc.agency not in agencies:
+                    problems.append(Problem(str(path), "agency", f"unknown agency {proc.agency!r} "
+                                            f"(catalog.yaml has: {', '.join(sorted(agencies))})",
+                                            _line_of(path.read_text("utf-8"), ("agency",))))
+                if proc.category not in categories:
+                    problems.append(Problem(str(path), "category", f"unknown category "
+                                            f"{proc.category!r} (catalog.yaml has: "
+                                            f"{', '.join(sorted(categories))})",
+                                            _line_of(path.read_text("utf-8"), ("category",))))
+                if proc.id in seen:
+                    problems.append(Problem(str(path), "id", f"duplicate procedure id {proc.id!r}", 1))
+                seen.add(proc.id)
     if problems:
         raise CatalogError(problems)
-    return Catalog(tuple(agencies), tuple(procedures))
+    return base.model_copy(update={"procedures": tuple(p for _, p in procedures)})
+
+
+# --- compiled cache ------------------------------------------------------------------------
+def _compiled_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / f"catalog-{key[:32]}.json"
+
+
+def load_compiled(path: Path) -> Catalog:
+    """Validate a compiled catalog (the same schema, from JSON)."""
+    data = path.read_bytes()
+    return Catalog.model_validate_json(data)
+
+
+def _write_compiled(catalog: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-", suffix=".json")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(catalog.model_dump_json(by_alias=True, exclude_none=True).encode())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for old in path.parent.glob("catalog-*.json"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def load_catalog(directory: Path = DEFAULT_CATALOG, cache_dir: Path | None = None) -> Catalog:
+    """The validated catalog of a folder. With ``cache_dir``, a compiled copy whose key
+    matches the sources is used (and re-validated), else the YAML is parsed and compiled."""
+    directory = Path(directory)
+    if cache_dir is None:
+        return parse_catalog(directory)
+    key = digest(directory)
+    compiled = _compiled_path(cache_dir, key)
+    if compiled.exists():
+        try:
+            return load_compiled(compiled)
+        except (ValidationError, OSError, ValueError) as e:
+            log.warning("compiled catalog unusable, reading the sources again: %s", type(e).__name__)
+    catalog = parse_catalog(directory)
+    try:
+        _write_compiled(catalog, compiled)
+    except OSError as e:
+        log.warning("cannot keep the compiled catalog: %s", e)
+    return catalog
+
+
+def validate_paths(paths: list[Path]) -> list[Problem]:
+    """What ``kiosk catalog validate`` reports: folders as catalogs, files as procedures."""
+    problems: list[Problem] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            try:
+                parse_catalog(p)
+            except CatalogError as e:
+                problems += e.problems
+        elif p.name == CATALOG_FILE:
+            problems += validate_paths([p.parent])
+        else:
+            problems += load_procedure_file(p)[1]
+    return problems
+
+
+__all__ = ["CatalogError", "Problem", "load_catalog", "parse_catalog", "validate_paths",
+           "DEFAULT_CATALOG", "digest"]
