@@ -63,6 +63,10 @@ KEYS: dict[str, Key] = {k.name: k for k in [
     Key("card.accept_unverified", False, "Accept a card whose passive authentication failed, "
         "with a visible warning (refused in production mode whatever this says)",
         lambda v: isinstance(v, bool), "true or false"),
+    Key("catalog.trusted_keys", "", "Folder of PEM Ed25519 public keys of the publishers whose "
+        "signed catalog packages the kiosk installs (empty: the DEMO publisher key, refused "
+        "in production)",
+        lambda v: len(v) <= 400, "a folder path"),
 ]}
 
 
