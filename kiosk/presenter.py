@@ -99,7 +99,7 @@ def catalog(session: Session) -> list[dict]:
 
 def search(session: Session) -> dict:
     """The search box and, once something is typed, the matching procedures."""
-    from .keyboards import keyboard_for, layout
+    from .keyboards import keyboard_for
     from .procedures.search import index_for
 
     lang, text = session.language, session.search_text
@@ -108,8 +108,7 @@ def search(session: Session) -> dict:
     return {"text": text, "active": bool(text.strip()), "results": results,
             "count": _t(lang, N_("{count} results")).format(count=format_number(len(results), lang))
             if text.strip() else "",
-            "keyboard": layout(keyboard_for("search", lang), lang)
-            if session.focus == "search" else None}
+            "keyboard": keyboard_for("search", lang) if session.focus == "search" else ""}
 
 
 def fee(amount: Decimal, lang: str) -> str:
@@ -137,14 +136,21 @@ HINTS = {
 }
 
 
+def _keyboard_name(f, lang: str) -> str:
+    from .keyboards import keyboard_for
+
+    hint = getattr(f, "keyboard", None)
+    if hint == "digits":
+        return "digits"
+    return keyboard_for(f.type, lang, hint)
+
+
 def _uses_stepper(f) -> bool:
     """A small whole number is set with − and + rather than typed."""
     return f.type == "number" and f.min is not None and f.max is not None and f.max - f.min <= 20
 
 
 def _field(session: Session, f) -> dict:
-    from .keyboards import keyboard_for, layout
-
     lang, w = session.language, session.wizard
     assert w is not None
     value = w.value(f)
@@ -166,8 +172,7 @@ def _field(session: Session, f) -> dict:
         "readOnly": f.type == "prefill", "required": f.required,
         "typed": typed, "stepper": _uses_stepper(f), "focused": focused,
         "multiline": f.type == "multiline",
-        "keyboard": layout(keyboard_for(f.type, lang, getattr(f, "keyboard", None)), lang)
-        if focused else None,
+        "keyboard": _keyboard_name(f, lang) if focused else "",
         "error": render(error, lang) if error else "",
         "min": int(f.min) if getattr(f, "min", None) is not None else 0,
         "max": int(f.max) if getattr(f, "max", None) is not None else 999999,
@@ -195,7 +200,7 @@ def step(session: Session) -> dict:
             current=format_number(pos, lang), total=format_number(total, lang)),
         "index": pos - 1, "count": total, "first": w.first,
         "fields": fields,
-        "keyboard": next((f["keyboard"] for f in fields if f["keyboard"]), None),
+        "keyboard": next((f["keyboard"] for f in fields if f["keyboard"]), ""),
         "ineligible": w.ineligible,
     }
 
@@ -234,6 +239,23 @@ def access(session: Session) -> dict:
             "count": format_number(tries, lang)}
     return {"entered": session.can_entry, "length": CAN_LENGTH, "complete": session.can_complete,
             "warning": warning, "lastTry": tries is not None and tries <= 1}
+
+
+def keyboard(session: Session) -> str:
+    """The name of the on-screen keyboard to show, or "" for none. The layout itself
+    (``kiosk.keyboards.layout``) is fetched by the UI only when this name changes."""
+    from .keyboards import keyboard_for
+
+    if session.focus is None:
+        return ""
+    if session.focus == "search" and session.state is State.CATALOG:
+        return keyboard_for("search", session.language)
+    w = session.wizard
+    if session.state is State.WIZARD and w is not None and w.step is not None:
+        for f in w.visible_fields(w.step):
+            if f.id == session.focus and f.type in TEXT_ENTRY and not _uses_stepper(f):
+                return _keyboard_name(f, session.language)
+    return ""
 
 
 def screen(session: Session) -> dict:

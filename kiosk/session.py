@@ -293,6 +293,17 @@ class Session:
             self.wizard = Wizard(self.procedure, self.identity.prefill())
         self._go(State.WIZARD)
 
+    def leave_procedure(self) -> None:
+        """Back to the catalog from anywhere in a procedure (not eligible, changed mind):
+        the procedure's answers are wiped."""
+        self._require(State.INTRO, State.WIZARD, State.REVIEW)
+        self.procedure = None
+        self.wizard = self._wiped(self.wizard)
+        self.focus = None
+        self.consent = False
+        self.error = None
+        self._go(State.CATALOG)
+
     def answer(self, field_id: str, value) -> object:
         self._require(State.WIZARD)
         assert self.wizard is not None

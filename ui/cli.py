@@ -54,14 +54,16 @@ def demo(size: str, scripted: bool, out: Path) -> None:
               help="Only this language (repeatable); default all three.")
 @click.option("--size", type=click.Choice(list(SIZES)), multiple=True,
               help="Only this size (repeatable); default both orientations.")
-def shots(out: Path, lang: tuple[str, ...], size: tuple[str, ...]) -> None:
+@click.option("--only", help="Only the scenes whose name contains this (e.g. wizard).")
+def shots(out: Path, lang: tuple[str, ...], size: tuple[str, ...], only: str | None) -> None:
     """Render every screen to PNG offscreen: SCREEN-LANG-SIZE.png."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .main import configure_qt
     configure_qt()
     from .shots import render
 
-    files = render(out, lang or ("ar", "fr", "zgh"), tuple(SIZES[s] for s in size) or tuple(SIZES.values()))
+    files = render(out, lang or ("ar", "fr", "zgh"), tuple(SIZES[s] for s in size) or tuple(SIZES.values()),
+                   only=only)
     click.echo(f"{len(files)} screenshots in {out}")
 
 

@@ -90,30 +90,111 @@ class Driver:
         return self.find(name).property("text")
 
 
-def complete_procedure(driver: Driver, procedure_id: str, answers: dict[str, str]) -> None:
+def _page_path(layout: dict, start: str, target: str) -> list[dict] | None:
+    """The page keys to press to go from page ``start`` to page ``target`` (BFS)."""
+    pages = {p["name"]: p for p in layout["pages"]}
+    queue, seen = [(start, [])], {start}
+    while queue:
+        name, path = queue.pop(0)
+        if name == target:
+            return path
+        for row in pages[name]["rows"]:
+            for key in row["keys"]:
+                action = key.get("action") or ""
+                nxt = action[5:] if action.startswith("page:") else \
+                    pages[name].get("shift") if action == "shift" else None
+                if nxt and nxt in pages and nxt not in seen:
+                    seen.add(nxt)
+                    queue.append((nxt, path + [key]))
+    return None
+
+
+def type_text(driver: Driver, text: str) -> None:
+    """Type on the docked on-screen keyboard, key by key, changing pages as a citizen
+    would (digits page, capitals, another script)."""
+    board = driver.find("keyboard")
+    layout = driver.kiosk.model.keyboard
+    name = layout["name"]
+    units = _units(text, layout)
+    for unit in units:
+        page = board.property("page")
+        where = [p["name"] for p in layout["pages"]
+                 if any(k.get("insert") == unit and not k.get("action") for r in p["rows"] for k in r["keys"])]
+        if not where:
+            raise LookupError(f"{unit!r} is on no page of the {name} keyboard")
+        if page not in where:
+            path = min((q for q in (_page_path(layout, page, w) for w in where) if q is not None), key=len)
+            for key in path:
+                driver.click(f"kbd-{name}-{key['id']}")
+                driver.pump(0.01)
+        driver.click(f"kbd-{name}-{_key_id(layout, board.property('page'), unit)}")
+
+
+def _key_id(layout: dict, page: str, unit: str) -> str:
+    for p in layout["pages"]:
+        if p["name"] == page:
+            for r in p["rows"]:
+                for k in r["keys"]:
+                    if k.get("insert") == unit and not k.get("action"):
+                        return k["id"]
+    raise LookupError(unit)
+
+
+def _units(text: str, layout: dict) -> list[str]:
+    """Split a text into what single keys insert (a key may insert "ⴳⵯ" or "لا")."""
+    inserts = sorted({k["insert"] for p in layout["pages"] for r in p["rows"] for k in r["keys"]
+                      if k.get("insert") and not k.get("action")} | {" "}, key=len, reverse=True)
+    out, i = [], 0
+    while i < len(text):
+        for ins in inserts:
+            if text.startswith(ins, i):
+                out.append(ins)
+                i += len(ins)
+                break
+        else:
+            raise LookupError(f"{text[i]!r} cannot be typed on the {layout['name']} keyboard")
+    return out
+
+
+def answer_field(driver: Driver, field, value) -> None:
+    """Answer one field as a finger would."""
+    kind = field.type
+    if kind in ("choice", "yesno"):
+        driver.click(f"option-{field.id}-{value}")
+    elif kind == "multichoice":
+        for v in value:
+            driver.click(f"option-{field.id}-{v}")
+    elif kind == "number" and field.min is not None and field.max is not None \
+            and field.max - field.min <= 20:
+        for _ in range(int(value) - int(field.min) + 1):
+            driver.click(f"plus-{field.id}")
+    else:
+        driver.click(f"entry-{field.id}")
+        if kind == "date":  # typed as DDMMYYYY on the digits pad
+            value = value[8:10] + value[5:7] + value[0:4]
+        type_text(driver, str(value))
+
+
+def complete_procedure(driver: Driver, procedure_id: str, answers: dict) -> None:
     """From the catalog screen, fill a procedure through its screens and reach the review.
 
-    ``answers`` maps field ids to values; the fields of each step are answered by
-    clicking as a citizen would (options, keypad digits, +/-)."""
+    ``answers`` maps field ids to values (``kiosk catalog example``); each visible field
+    of each step is answered by touching the screen as a citizen would (options, the
+    on-screen keyboards, +/-)."""
     session = driver.kiosk.session
     driver.click(f"proc-{procedure_id}")
     driver.wait_state("intro")
     driver.click("begin")
     driver.wait_state("wizard")
     while session.state.value == "wizard":
-        step = session.wizard.step
+        w = session.wizard
+        step = w.step
         for field in step.fields:
             value = answers.get(field.id)
-            if value is None or field.type == "prefill":
+            if value is None or field.type == "prefill" or not w.field_visible(field):
                 continue
-            if field.type in ("choice", "yesno"):
-                driver.click(f"option-{field.id}-{value}")
-            elif field.type == "phone":
-                driver.type_digits(field.id, value)
-            elif field.type == "number":
-                for _ in range(int(value)):
-                    driver.click(f"plus-{field.id}")
-        index = session.wizard.index
+            answer_field(driver, field, value)
+        index = w.index
         driver.click("next")
         driver.pump()
         if session.state.value == "wizard" and session.wizard.index == index:

@@ -13,13 +13,17 @@ from kiosk.card.reader import CardErrorCode, CardEvent, CardEventKind
 from kiosk.card.demo import load_demo_identity
 from kiosk.i18n import LANGUAGES
 from kiosk.paths import KioskPaths
+from kiosk.procedures.examples import example_answers
+from kiosk.procedures.wizard import Wizard
 from kiosk.services import Services
 from kiosk.session import EndReason, State
 
 from .app import Kiosk
 
-DEMO_PROCEDURE = "cnss.attestation-affiliation"
-DEMO_ANSWERS = {"purpose": "bank", "copies": "2", "phone": "0612345678"}
+#: The long procedure whose every step is shot (eligibility, dates, RIB, ...).
+LONG_PROCEDURE = "cnss.ipe"
+#: What a citizen types in the search box, per language.
+SEARCH = {"ar": "شهادة", "fr": "attes", "zgh": "ⴰⵙⵍⴽⵉⵏ"}
 
 
 def _to_confirm(session) -> None:
@@ -28,17 +32,28 @@ def _to_confirm(session) -> None:
     session.on_card_event(CardEvent(CardEventKind.IDENTITY, identity=load_demo_identity()))
 
 
-def _to_wizard(session) -> None:
+def _to_wizard(session, procedure: str = LONG_PROCEDURE) -> None:
     _to_confirm(session)
     session.confirm_identity(True)
-    session.choose(DEMO_PROCEDURE)
+    session.choose(procedure)
     session.begin_procedure()
 
 
-def _fill_step(session) -> None:
-    for f in session.wizard.step.fields:
-        if f.id in DEMO_ANSWERS:
-            session.answer(f.id, DEMO_ANSWERS[f.id])
+def _fill_step(session, answers: dict) -> None:
+    w = session.wizard
+    for f in w.step.fields:
+        if f.id in answers and w.field_visible(f):
+            session.answer(f.id, answers[f.id])
+
+
+def _focus_first_typed(session) -> None:
+    """Open the keyboard on the step's first typed field, as a touch on it would."""
+    from kiosk.presenter import step as present_step
+
+    for f in present_step(session)["fields"]:
+        if f["typed"]:
+            session.focus_on(f["id"])
+            return
 
 
 def scenes(session):
@@ -68,25 +83,50 @@ def scenes(session):
         CardEvent(CardEventKind.ERROR, error=CardErrorCode.REMOVED_EARLY)))
     yield "confirm", lambda: _to_confirm(session)
     yield "catalog", lambda: (_to_confirm(session), session.confirm_identity(True))
+
+    def search():
+        _to_confirm(session)
+        session.confirm_identity(True)
+        session.focus_on("search")
+        session.search(SEARCH[session.language])
+    yield "catalog-search", search
     yield "intro", lambda: (_to_confirm(session), session.confirm_identity(True),
-                            session.choose(DEMO_PROCEDURE))
-    steps = session.catalog.get(DEMO_PROCEDURE).steps
-    for i, step in enumerate(steps):
-        def to_step(i=i):
-            _to_wizard(session)
-            for _ in range(i):
-                _fill_step(session)
-                session.next()
-        yield f"wizard-{step.id}", to_step
+                            session.choose(LONG_PROCEDURE))
+
+    procedure = session.catalog.get(LONG_PROCEDURE)
+    answers = example_answers(procedure, session.default_language)
+
+    def to_step(i: int, keyboard: bool = True):
+        _to_wizard(session)
+        for _ in range(i):
+            _fill_step(session, answers)
+            session.next()
+        if keyboard:
+            _fill_step(session, answers)
+            _focus_first_typed(session)
+    # Every step of the long procedure, answered, with the keyboard of its first typed field.
+    walk = _Walk(procedure, answers)
+    for i, step_id in enumerate(walk.steps):
+        yield f"wizard-{i + 1:02d}-{step_id}", lambda i=i: to_step(i)
+
+    def ineligible():
+        _to_wizard(session)
+        first = procedure.eligibility[0]
+        session.answer(first.id, "no" if first.expect == "yes" else "yes")
+        session.next()
+    yield "wizard-ineligible", ineligible
+
     def step_errors():
         _to_wizard(session)
+        _fill_step(session, answers)
         session.next()
         session.next()  # nothing answered: the messages show
     yield "wizard-errors", step_errors
+
     def to_review():
         _to_wizard(session)
         while session.state is State.WIZARD:
-            _fill_step(session)
+            _fill_step(session, answers)
             session.next()
         session.set_consent(True)
     yield "review", to_review
@@ -94,21 +134,49 @@ def scenes(session):
     yield "done", lambda: (to_review(), session.submit())
 
 
-def render(out: Path, langs=LANGUAGES, sizes=((1080, 1920), (1920, 1080))) -> list[Path]:
+class _Walk:
+    """The steps the example answers go through (conditional steps included or not)."""
+
+    def __init__(self, procedure, answers):
+        w = Wizard(procedure, load_demo_identity().prefill())
+        self.steps = []
+        while not w.at_review:
+            self.steps.append(w.step.id)
+            for f in w.step.fields:
+                if f.id in answers and w.field_visible(f):
+                    w.set_answer(f.id, answers[f.id])
+            if not w.next():
+                raise RuntimeError(f"example answers refused at {w.step.id}: {w.errors}")
+
+
+def _settle(kiosk, rounds: int = 5) -> None:
+    """Let bindings, deferred calls (Qt.callLater) and the scene graph catch up."""
+    import time
+
+    for _ in range(rounds):
+        kiosk.app.processEvents()
+        time.sleep(0.01)
+
+
+def render(out: Path, langs=LANGUAGES, sizes=((1080, 1920), (1920, 1080)),
+           only: str | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="guichet-shots-") as home:
-        services = Services.open(KioskPaths.from_env({"KIOSK_HOME": home}))
+        paths = KioskPaths.from_env({"KIOSK_HOME": home})
+        services = Services.open(paths)
         for size in sizes:
             kiosk = Kiosk(services, fullscreen=False, demo=True, size=size, animations=False)
             kiosk.window.show()
             session = kiosk.session
             for lang in langs:
+                session.default_language = lang
                 for name, setup in list(scenes(session)):
-                    session.default_language = lang
+                    if only and only not in name:
+                        continue
                     session.end(EndReason.CANCELLED)
                     setup()
-                    kiosk.app.processEvents()
+                    _settle(kiosk)
                     image = kiosk.window.grabWindow()
                     path = out / f"{name}-{lang}-{size[0]}x{size[1]}.png"
                     image.save(str(path))

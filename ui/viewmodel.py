@@ -16,6 +16,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from kiosk import presenter
 from kiosk.card.reader import CardEvent
 from kiosk.i18n import is_rtl
+from kiosk.keyboards import layout
 from kiosk.session import EndReason, Session, SubmitJob, TransitionError
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 class SessionModel(QObject):
     changed = Signal()
+    keyboardChanged = Signal()
     languageChanged = Signal(str)
     _cardEvent = Signal(object)
     _submitted = Signal(object)
@@ -36,6 +38,8 @@ class SessionModel(QObject):
         self._languages = presenter.languages()
         self._photo_serial = 0
         self._language = session.language
+        self._keyboard_key: tuple = ("", "")
+        self._keyboard_layout: dict = {}
         self._cardEvent.connect(self._on_card_event)
         self._submitted.connect(self._on_submitted)
         session.subscribe(self._on_session_changed)
@@ -52,6 +56,7 @@ class SessionModel(QObject):
             # the default) retranslates the QML strings before the screen is redrawn.
             self._language = session.language
             self.languageChanged.emit(session.language)
+        self._update_keyboard()
         self.changed.emit()
 
     def _on_card_event(self, event: CardEvent) -> None:
@@ -167,6 +172,38 @@ class SessionModel(QObject):
     @Slot(str, str)
     def answer(self, field_id: str, value: str) -> None:
         self._guard(self._session.answer, field_id, value)
+
+    @Slot(str, str)
+    def toggle(self, field_id: str, option: str) -> None:
+        self._guard(self._session.toggle, field_id, option)
+
+    @Slot(str)
+    def focusOn(self, target: str) -> None:  # noqa: N802
+        self._guard(self._session.focus_on, target or None)
+
+    @Slot("QVariant")
+    def key(self, key_data) -> None:
+        if hasattr(key_data, "toVariant"):
+            key_data = key_data.toVariant()
+        self._guard(self._session.type_key, dict(key_data))
+
+    @Slot()
+    def chooseAnother(self) -> None:  # noqa: N802
+        self._guard(self._session.leave_procedure)
+
+    # The keyboard layout is rebuilt only when the keyboard (or language) changes, not at
+    # every key: QML keeps its page (shift, accents) while the citizen types.
+    @Property("QVariantMap", notify=keyboardChanged)
+    def keyboard(self) -> dict:
+        return self._keyboard_layout
+
+    def _update_keyboard(self) -> None:
+        name = presenter.keyboard(self._session)
+        key = (name, self._session.language)
+        if key != self._keyboard_key:
+            self._keyboard_key = key
+            self._keyboard_layout = layout(name, key[1]) if name else {}
+            self.keyboardChanged.emit()
 
     @Slot()
     def next(self) -> None:

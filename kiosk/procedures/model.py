@@ -184,7 +184,8 @@ class TextField(_Lengths):
     pattern_message: Text | None = None
     #: a valid answer, needed with a pattern: shown as a hint, used by test submissions
     example: str | None = None
-    keyboard: Literal["latin"] | None = None
+    #: the keyboard to open instead of the language's: Latin letters, or digits only
+    keyboard: Literal["latin", "digits"] | None = None
 
     @field_validator("pattern")
     @classmethod
@@ -345,6 +346,8 @@ class Procedure(_Model):
     delay: Text
     delay_days: int | None = PField(None, ge=0, le=365)
     documents: tuple[Text, ...] = ()
+    #: other words a citizen may search with (e.g. "acte", "naissance" for an extract)
+    keywords: tuple[Text, ...] = ()
     eligibility: tuple[Eligibility, ...] = ()
     steps: tuple[Step, ...] = PField(min_length=1)
     review: Review = Review()

@@ -146,6 +146,10 @@ class Wizard:
 
     def validate_step(self, step: Step) -> dict[str, Problem]:
         errors: dict[str, Problem] = {}
+        if step.id == ELIGIBILITY and self.ineligible:
+            # Only why the citizen cannot go on, not "required" on the other questions.
+            return {e.id: e.otherwise for e in self.procedure.eligibility
+                    if self.answers.get(e.id) not in (None, "", e.expect)}
         for f in self.visible_fields(step):
             e = self._check(f, self.value(f))
             if e is not None:

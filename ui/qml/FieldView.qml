@@ -1,9 +1,14 @@
 import QtQuick
 
-// One form field, drawn by its type. Reads its data from the presenter, writes through vm.answer.
+// One form field, drawn by its type. Reads its data from the presenter, writes through
+// the view model (answer, toggle, focusOn). Typed answers are entered with the docked
+// on-screen keyboard: touching the box opens the keyboard for that field.
 Column {
     id: fieldView
-    property var field: ({ "id": "", "type": "", "label": "", "help": "", "value": "", "display": "", "error": "", "options": [], "min": 0, "max": 0 })
+    property var field: ({ "id": "", "type": "", "label": "", "help": "", "hint": "", "value": "",
+                           "values": [], "display": "", "entry": "", "error": "", "options": [],
+                           "min": 0, "max": 0, "typed": false, "stepper": false, "focused": false,
+                           "multiline": false, "readOnly": false })
     width: parent ? parent.width : 0
     spacing: Theme.gap / 2
 
@@ -41,6 +46,7 @@ Column {
                 anchors.verticalCenter: parent.verticalCenter
             }
             Text {
+                objectName: "value-" + fieldView.field.id
                 width: parent.width - Theme.fontBody * 2 - Theme.gap * 2
                 text: fieldView.field.display
                 // Follow the layout, not the value's script: a Latin number in an
@@ -61,43 +67,70 @@ Column {
         color: Theme.muted
     }
 
-    // One choice among options; yes/no is the same with two options.
+    // One choice among options (yes/no is the same with two), or several (multichoice,
+    // with a check box on each).
     Flow {
-        visible: fieldView.field.type === "choice" || fieldView.field.type === "yesno"
+        visible: ["choice", "yesno", "multichoice"].indexOf(fieldView.field.type) >= 0
         width: parent.width
         spacing: Theme.gap / 2
+        readonly property bool many: fieldView.field.type === "multichoice"
         Repeater {
             model: fieldView.field.type === "yesno"
                    ? [{ "value": "yes", "label": qsTr("Yes"), "selected": fieldView.field.value === "yes" },
                       { "value": "no", "label": qsTr("No"), "selected": fieldView.field.value === "no" }]
                    : fieldView.field.options
             delegate: Rectangle {
+                id: option
                 required property var modelData
                 objectName: "option-" + fieldView.field.id + "-" + modelData.value
+                readonly property bool many: fieldView.field.type === "multichoice"
                 width: fieldView.field.type === "yesno" ? (fieldView.width - Theme.gap / 2) / 2
                        : Theme.landscape ? (fieldView.width - Theme.gap / 2) / 2 : fieldView.width
-                height: Math.max(Theme.touch, optionText.implicitHeight + Theme.gap)
+                height: Math.max(Theme.touch, optionRow.implicitHeight + Theme.gap)
                 radius: Theme.radius
-                color: modelData.selected ? Theme.primary : (tap.pressed ? Theme.selected : Theme.surface)
+                color: modelData.selected && !many ? Theme.primary : (tap.pressed || (modelData.selected && many) ? Theme.selected : Theme.surface)
                 border.color: modelData.selected ? Theme.primary : Theme.outline
                 border.width: 3
-                Text {
-                    id: optionText
+                Row {
+                    id: optionRow
                     anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: Theme.gap }
-                    text: modelData.label
-                    wrapMode: Text.Wrap
-                    font.pixelSize: Theme.fontBody
-                    font.bold: modelData.selected
-                    color: modelData.selected ? Theme.primaryText : Theme.text
+                    spacing: Theme.gap
+                    Rectangle {
+                        visible: option.many
+                        width: Theme.touch * 0.5; height: width; radius: Theme.radius / 2
+                        anchors.verticalCenter: parent.verticalCenter
+                        color: option.modelData.selected ? Theme.primary : Theme.surface
+                        border.color: Theme.primary; border.width: 3
+                        Image {
+                            anchors.centerIn: parent
+                            visible: option.modelData.selected
+                            source: iconDir + "check.svg"
+                            width: parent.width * 0.7; height: width
+                            sourceSize.width: width; sourceSize.height: height
+                        }
+                    }
+                    Text {
+                        width: parent.width - (option.many ? Theme.touch * 0.5 + Theme.gap : 0)
+                        text: option.modelData.label
+                        wrapMode: Text.Wrap
+                        anchors.verticalCenter: parent.verticalCenter
+                        font.pixelSize: Theme.fontBody
+                        font.bold: option.modelData.selected
+                        color: option.modelData.selected && !option.many ? Theme.primaryText : Theme.text
+                    }
                 }
-                TapHandler { id: tap; onTapped: vm.answer(fieldView.field.id, modelData.value) }
+                TapHandler {
+                    id: tap
+                    onTapped: option.many ? vm.toggle(fieldView.field.id, option.modelData.value)
+                                          : vm.answer(fieldView.field.id, option.modelData.value)
+                }
             }
         }
     }
 
     // A small whole number, with − and + (no keyboard needed).
     Row {
-        visible: fieldView.field.type === "number"
+        visible: fieldView.field.stepper === true
         spacing: Theme.gap
         readonly property int current: fieldView.field.value === "" ? 0 : parseInt(fieldView.field.value)
         KButton {
@@ -126,40 +159,47 @@ Column {
         }
     }
 
-    // A phone number typed on the on-screen keypad: below the number in portrait,
-    // beside it in landscape so the whole keypad stays on screen.
-    Grid {
-        id: phoneRow
-        visible: fieldView.field.type === "phone"
+    // A typed answer: the box shows what was typed (or an example), the keyboard docked
+    // at the bottom of the screen types into the focused box.
+    Rectangle {
+        id: entry
+        objectName: "entry-" + fieldView.field.id
+        visible: fieldView.field.typed === true
         width: parent.width
-        columns: Theme.landscape ? 2 : 1
-        spacing: Theme.gap
-        readonly property real displayWidth: Theme.landscape ? width - phonePad.width - spacing : width
-        Rectangle {
-            width: phoneRow.displayWidth; height: Theme.touch; radius: Theme.radius
-            color: Theme.surface
-            border.color: fieldView.field.error !== "" ? Theme.danger : Theme.primary
-            border.width: 3
-            Text {
-                objectName: "phoneValue-" + fieldView.field.id
-                anchors.centerIn: parent
-                text: fieldView.field.value === "" ? "06 •• •• •• ••" : fieldView.field.value
-                textFormat: Text.PlainText
-                font.pixelSize: Theme.fontTitle; font.bold: fieldView.field.value !== ""
-                color: fieldView.field.value === "" ? Theme.muted : Theme.text
-            }
+        height: Math.max(fieldView.field.multiline ? Theme.touch * 2.2 : Theme.touch,
+                         entryText.implicitHeight + Theme.gap)
+        radius: Theme.radius
+        color: Theme.surface
+        border.color: fieldView.field.error !== "" ? Theme.danger
+                      : fieldView.field.focused ? Theme.primary : Theme.outline
+        border.width: fieldView.field.focused ? 4 : 2
+        readonly property bool empty: fieldView.field.type === "date" ? fieldView.field.value === "" : fieldView.field.entry === ""
+        // Identifiers, numbers and addresses read left to right in every language.
+        readonly property bool ltr: ["phone", "rib", "cin", "email", "amount", "number", "date"].indexOf(fieldView.field.type) >= 0
+        Text {
+            id: entryText
+            objectName: "entryText-" + fieldView.field.id
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: Theme.gap }
+            text: entry.empty ? fieldView.field.hint
+                  : fieldView.field.entry + (fieldView.field.focused && fieldView.field.type !== "date" ? "▏" : "")
+            textFormat: Text.PlainText
+            wrapMode: Text.WrapAnywhere
+            horizontalAlignment: entry.ltr ? (vm.rtl ? Text.AlignRight : Text.AlignLeft) : Text.AlignLeft
+            LayoutMirroring.enabled: false
+            font.pixelSize: entry.ltr && !entry.empty ? Theme.fontTitle : Theme.fontBody
+            font.bold: !entry.empty && entry.ltr
+            color: entry.empty ? Theme.muted : Theme.text
         }
-        Item {
-            width: Theme.landscape ? phonePad.width : phoneRow.width
-            height: phonePad.height
-            KeyPad {
-                id: phonePad
-                anchors.horizontalCenter: parent.horizontalCenter
-                prefix: "key-" + fieldView.field.id
-                onDigit: function(d) { if (fieldView.field.value.length < 13) vm.answer(fieldView.field.id, fieldView.field.value + d) }
-                onErase: vm.answer(fieldView.field.id, fieldView.field.value.slice(0, -1))
-            }
-        }
+        TapHandler { onTapped: vm.focusOn(fieldView.field.id) }
+    }
+    // A complete date, written out in the language: the citizen checks day and month.
+    Text {
+        visible: fieldView.field.type === "date" && fieldView.field.display !== fieldView.field.value
+                 && fieldView.field.display !== ""
+        width: parent.width
+        text: fieldView.field.display
+        font.pixelSize: Theme.fontBody
+        color: Theme.primary
     }
 
     Text {

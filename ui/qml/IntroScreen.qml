@@ -36,8 +36,31 @@ Item {
                         id: facts
                         anchors { left: parent.left; right: parent.right; top: parent.top; margins: Theme.gap }
                         spacing: Theme.gap / 2
-                        BodyText { text: qsTr("Cost: %1").arg(screen.p.fee || ""); font.bold: true }
+                        BodyText { objectName: "intro-fee"; text: qsTr("Cost: %1").arg(screen.p.fee || ""); font.bold: true }
+                        // When there is a fee, what it is made of (stamp duty, ...).
+                        Repeater {
+                            model: screen.p.fees || []
+                            delegate: Item {
+                                required property var modelData
+                                width: facts.width
+                                height: Math.max(feeLabel.implicitHeight, feeAmount.implicitHeight)
+                                BodyText {
+                                    id: feeLabel
+                                    width: parent.width - feeAmount.implicitWidth - Theme.gap
+                                    text: "•  " + parent.modelData.label
+                                    font.pixelSize: Theme.fontSmall
+                                }
+                                Text {
+                                    id: feeAmount
+                                    anchors.right: parent.right
+                                    text: parent.modelData.amount
+                                    font.pixelSize: Theme.fontSmall
+                                    color: Theme.text
+                                }
+                            }
+                        }
                         BodyText { text: qsTr("Processing time: %1").arg(screen.p.delay || ""); font.bold: true }
+                        BodyText { text: screen.p.agency || ""; color: Theme.muted; font.pixelSize: Theme.fontSmall }
                     }
                 }
                 Column {

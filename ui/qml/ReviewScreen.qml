@@ -19,6 +19,7 @@ Item {
             spacing: Theme.gap
             BodyText { text: screen.r.progress || ""; color: Theme.primary; font.bold: true }
             ScreenTitle { text: qsTr("Check your answers") }
+            BodyText { visible: (screen.r.note || "") !== ""; text: screen.r.note || ""; color: Theme.muted }
             BodyText { text: screen.r.procedure || ""; color: Theme.muted }
 
             Repeater {

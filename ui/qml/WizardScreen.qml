@@ -33,7 +33,8 @@ Item {
             leftMargin: Theme.landscape ? Theme.margin : 0
             right: parent.right
             rightMargin: Theme.landscape ? Theme.margin : 0
-            bottom: nav.top
+            bottom: keys.visible ? keys.top : nav.top
+            bottomMargin: keys.visible ? Theme.gap : 0
         }
         contentHeight: fields.implicitHeight + Theme.margin
         clip: true
@@ -45,9 +46,57 @@ Item {
             spacing: Theme.gap * 2
             Repeater {
                 model: screen.s.fields
-                delegate: FieldView { required property var modelData; field: modelData }
+                delegate: FieldView {
+                    required property var modelData
+                    field: modelData
+                    // Keep the box being typed in above the keyboard.
+                    function track() { if (field.focused) { screen.focused = this; Qt.callLater(screen.reveal, this) } }
+                    onFieldChanged: track()
+                    Component.onCompleted: track()
+                }
             }
         }
+    }
+
+    property Item focused: null
+    // The keyboard opening shrinks the fields' area: show the focused box again.
+    Connections {
+        target: flick
+        function onHeightChanged() { if (screen.focused) Qt.callLater(screen.reveal, screen.focused) }
+        function onContentHeightChanged() { if (screen.focused) Qt.callLater(screen.reveal, screen.focused) }
+    }
+
+    function reveal(item) {
+        if (!item || !item.field || !item.field.focused) return
+        const y = item.y
+        const bottom = y + item.height + Theme.gap
+        if (bottom > flick.contentY + flick.height)
+            flick.contentY = Math.min(bottom - flick.height, Math.max(0, flick.contentHeight - flick.height))
+        if (y < flick.contentY)
+            flick.contentY = y
+    }
+
+    // The on-screen keyboard of the focused field, docked above the buttons.
+    Keyboard {
+        id: keys
+        objectName: "keyboard"
+        visible: (vm.keyboard.name || "") !== ""
+        layout: vm.keyboard.name ? vm.keyboard : ({ "name": "", "start": "", "units": 1, "rows": 0, "compact": false, "pages": [] })
+        anchors { bottom: nav.top; bottomMargin: Theme.gap; horizontalCenter: parent.horizontalCenter }
+        width: Math.min(parent.width - 2 * Theme.margin, Theme.landscape ? parent.width * 0.7 : parent.width)
+        height: implicitHeight
+        onKey: function(keyData) { vm.key(keyData) }
+    }
+
+    // Not eligible: say where to go instead (the message is next to the answer) and
+    // offer the list of procedures.
+    KButton {
+        objectName: "choose-another"
+        visible: screen.s.ineligible === true
+        anchors { bottom: nav.top; bottomMargin: Theme.gap; horizontalCenter: parent.horizontalCenter }
+        kind: "secondary"
+        text: qsTr("Choose another procedure")
+        onClicked: vm.chooseAnother()
     }
 
     NavBar {
