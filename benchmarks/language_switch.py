@@ -28,8 +28,8 @@ def main(n: int) -> None:
         kiosk = Kiosk(services, fullscreen=False, demo=True, animations=False)
         kiosk.window.show()
         session = kiosk.session
-        _to_wizard(session)
-        session.next()
+        _to_wizard(session, "cnss.attestation-affiliation")
+        session.next()  # identity, read from the card
         session.answer("purpose", "bank")
         session.next()  # "copies" is missing: an error message is shown too
         kiosk.window.grabWindow()

@@ -145,6 +145,18 @@ def _keyboard_name(f, lang: str) -> str:
     return keyboard_for(f.type, lang, hint)
 
 
+def _entry(f, value, lang: str) -> str:
+    """What the entry box shows while the citizen types."""
+    if not isinstance(value, str):
+        return ""
+    if f.type == "date":
+        return date_entry(value)
+    if f.type == "amount":
+        from .keyboards import decimal_symbol
+        return value.replace(".", decimal_symbol(lang))
+    return value
+
+
 def _uses_stepper(f) -> bool:
     """A small whole number is set with − and + rather than typed."""
     return f.type == "number" and f.min is not None and f.max is not None and f.max - f.min <= 20
@@ -168,7 +180,7 @@ def _field(session: Session, f) -> dict:
         "value": value if isinstance(value, str) else "",
         "values": list(value) if isinstance(value, list) else [],
         "display": display_value(f, value, lang),
-        "entry": date_entry(value) if f.type == "date" else (value if isinstance(value, str) else ""),
+        "entry": _entry(f, value, lang),
         "readOnly": f.type == "prefill", "required": f.required,
         "typed": typed, "stepper": _uses_stepper(f), "focused": focused,
         "multiline": f.type == "multiline",

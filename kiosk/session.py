@@ -282,6 +282,9 @@ class Session:
             return
         if field.type == "date":
             current = date_digits(current)
+        elif field.type == "amount":
+            from .keyboards import decimal_symbol
+            current = current.replace(".", decimal_symbol(self.language))
         limit = {"date": 8, "rib": 24, "phone": 14, "cin": 8, "email": 254, "number": 12,
                  "amount": 15}.get(field.type, getattr(field, "max_length", None))
         self.answer(field.id, apply_key(current, key, limit))

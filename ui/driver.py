@@ -61,10 +61,21 @@ class Driver:
                 return
             parent = parent.parentItem()
 
+    def _settled_centre(self, item: QQuickItem):
+        """The item's centre in the window once layouts stop moving it."""
+        last = None
+        for _ in range(20):
+            centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+            if centre == last:
+                return centre
+            last = centre
+            self.pump(0.005)
+        return last
+
     def click(self, name: str, timeout: float = 5.0) -> None:
         item = self.find(name, timeout)
         self._scroll_into_view(item)
-        centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+        centre = self._settled_centre(item)
         QTest.mouseClick(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
         self.pump()
 
@@ -119,7 +130,7 @@ def type_text(driver: Driver, text: str) -> None:
     for unit in units:
         page = board.property("page")
         where = [p["name"] for p in layout["pages"]
-                 if any(k.get("insert") == unit and not k.get("action") for r in p["rows"] for k in r["keys"])]
+                 if any(k.get("insert") == unit and _types(k) for r in p["rows"] for k in r["keys"])]
         if not where:
             raise LookupError(f"{unit!r} is on no page of the {name} keyboard")
         if page not in where:
@@ -130,12 +141,17 @@ def type_text(driver: Driver, text: str) -> None:
         driver.click(f"kbd-{name}-{_key_id(layout, board.property('page'), unit)}")
 
 
+def _types(key: dict) -> bool:
+    """A key that inserts text (a character, or the space bar)."""
+    return not key.get("action") or key.get("action") == "space"
+
+
 def _key_id(layout: dict, page: str, unit: str) -> str:
     for p in layout["pages"]:
         if p["name"] == page:
             for r in p["rows"]:
                 for k in r["keys"]:
-                    if k.get("insert") == unit and not k.get("action"):
+                    if k.get("insert") == unit and _types(k):
                         return k["id"]
     raise LookupError(unit)
 
@@ -143,7 +159,7 @@ def _key_id(layout: dict, page: str, unit: str) -> str:
 def _units(text: str, layout: dict) -> list[str]:
     """Split a text into what single keys insert (a key may insert "ⴳⵯ" or "لا")."""
     inserts = sorted({k["insert"] for p in layout["pages"] for r in p["rows"] for k in r["keys"]
-                      if k.get("insert") and not k.get("action")} | {" "}, key=len, reverse=True)
+                      if k.get("insert") and _types(k)}, key=len, reverse=True)
     out, i = [], 0
     while i < len(text):
         for ins in inserts:
@@ -170,8 +186,14 @@ def answer_field(driver: Driver, field, value) -> None:
             driver.click(f"plus-{field.id}")
     else:
         driver.click(f"entry-{field.id}")
+        session = driver.kiosk.session
+        if session.focus != field.id:
+            raise AssertionError(f"touching {field.id} focused {session.focus!r}")
         if kind == "date":  # typed as DDMMYYYY on the digits pad
             value = value[8:10] + value[5:7] + value[0:4]
+        if kind == "amount":  # with the decimal separator of the language's pad
+            from kiosk.keyboards import decimal_symbol
+            value = str(value).replace(".", decimal_symbol(driver.kiosk.session.language))
         type_text(driver, str(value))
 
 

@@ -43,7 +43,7 @@ def scripted_demo(out: Path, size: tuple[int, int]) -> int:
     configure_qt()
     from .app import Kiosk
     from .driver import Driver, complete_procedure
-    from .shots import DEMO_ANSWERS, DEMO_PROCEDURE
+    from kiosk.procedures.examples import example_answers
 
     out.mkdir(parents=True, exist_ok=True)
     home = os.environ.get("KIOSK_HOME") or tempfile.mkdtemp(prefix="guichet-demo-")
@@ -77,7 +77,9 @@ def scripted_demo(out: Path, size: tuple[int, int]) -> int:
     d.click("confirmMe")
     d.wait_state("catalog")
     shot("catalog")
-    complete_procedure(d, DEMO_PROCEDURE, DEMO_ANSWERS)
+    procedure = "cnss.attestation-affiliation"
+    answers = example_answers(services.catalog.get(procedure), "ar", kiosk.session.identity.prefill())
+    complete_procedure(d, procedure, answers)
     d.wait_state("review")
     d.click("consent")
     shot("review")

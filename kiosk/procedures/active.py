@@ -28,5 +28,5 @@ def load_active(paths: KioskPaths) -> Catalog:
         if directory == DEFAULT_CATALOG:
             raise
         log.error("installed catalog %s is invalid (%d problems); using the bundled one",
-                  directory.name, len(e.problems))
+                  directory.parent.name, len(e.problems))
         return load_catalog(DEFAULT_CATALOG, cache_dir=compiled_dir(paths))

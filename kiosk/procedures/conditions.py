@@ -15,7 +15,8 @@ Lookup = Callable[[str], "tuple[object, object] | None"]
 
 
 def _literal(field: object, value: object, today: dt.date) -> object:
-    if isinstance(field, DateField) and isinstance(value, str):
+    is_date = isinstance(field, DateField) or getattr(field, "bind", None) == "identity.birth_date"
+    if is_date and isinstance(value, str):
         try:
             return resolve(value, today)
         except ValueError:

@@ -28,7 +28,7 @@ CIN_RE = re.compile(r"^[A-Z]{1,2}\d{1,6}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$")
 NUMBER_RE = re.compile(r"^-?\d{1,12}$")
-AMOUNT_RE = re.compile(r"^\d{1,12}(?:[.,]\d{1,2})?$")
+AMOUNT_RE = re.compile(r"^\d{1,12}(?:\.\d{1,2})?$")
 
 
 def render(problem: Problem, lang: str) -> str:
@@ -57,10 +57,10 @@ def normalise(field: AnyField, value: Answer) -> Answer:
     if isinstance(field, RibField):
         return re.sub(r"\s", "", value)
     if isinstance(field, AmountField):
+        # Kept as typed (so typing goes on), with "." for any decimal separator; the
+        # two decimals are added when the answer is sent.
         v = value.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-        if AMOUNT_RE.match(v):
-            return str(Decimal(v.replace(",", ".")).quantize(Decimal("0.01")))
-        return v
+        return v.replace(",", ".").replace("\u066b", ".")
     if isinstance(field, DateField):
         v = value.strip()
         if len(v) == 8 and v.isdigit():  # typed on the keypad as DDMMYYYY
@@ -78,6 +78,8 @@ def sent_value(field: AnyField, value: Answer) -> Answer:
     """The value the back office receives: texts trimmed, lists as they are."""
     if isinstance(value, str) and isinstance(field, (TextField, MultilineField)):
         return value.strip()
+    if isinstance(value, str) and isinstance(field, AmountField) and AMOUNT_RE.match(value):
+        return str(Decimal(value).quantize(Decimal("0.01")))
     return value
 
 
@@ -133,7 +135,7 @@ def check(field: AnyField, value: Answer | None, today: dt.date) -> Problem | No
     elif isinstance(field, AmountField):
         if not AMOUNT_RE.match(value):
             return Message(N_("Enter an amount in dirhams, for example 1250 or 1250.50."))
-        return _range(field, Decimal(value.replace(",", ".")))
+        return _range(field, Decimal(value))
     elif isinstance(field, DateField):
         try:
             day = dt.date.fromisoformat(value)
@@ -186,7 +188,9 @@ def typed(field: AnyField | str, value: Answer | None) -> object:
             return Decimal(value.replace(",", "."))
         except InvalidOperation:
             return None
-    if isinstance(field, DateField) and isinstance(value, str):
+    if (isinstance(field, DateField) or (isinstance(field, PrefillField)
+                                         and field.bind == "identity.birth_date")) \
+            and isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:

@@ -1,12 +1,6 @@
 from kiosk.card.reader import CardEvent, CardEventKind
 from kiosk.session import Session, State
 
-ANSWERS = {
-    "cnss.attestation-affiliation": {"purpose": "bank", "copies": "2", "phone": "0612345678"},
-    "etat-civil.extrait-acte-naissance": {"for_self": "yes", "copies": "1", "phone": "0522123456"},
-}
-
-
 def to_catalog(session: Session, identity, lang: str = "fr") -> None:
     session.start(lang)
     session.on_card_event(CardEvent(CardEventKind.INSERTED))
@@ -14,12 +8,18 @@ def to_catalog(session: Session, identity, lang: str = "fr") -> None:
     session.confirm_identity(True)
 
 
-def fill(session: Session, procedure_id: str) -> None:
-    """From the catalog to the review, answering every step."""
+def fill(session: Session, procedure_id: str) -> dict:
+    """From the catalog to the review, answering every step with the procedure's example
+    answers (``kiosk catalog example``); returns them."""
+    from kiosk.procedures.examples import example_answers
+
     session.choose(procedure_id)
+    answers = example_answers(session.procedure, session.language, session.identity.prefill())
     session.begin_procedure()
     while session.state is State.WIZARD:
-        for f in session.wizard.step.fields:
-            if f.id in ANSWERS[procedure_id]:
-                session.answer(f.id, ANSWERS[procedure_id][f.id])
+        w = session.wizard
+        for f in w.step.fields:
+            if f.id in answers and w.field_visible(f):
+                session.answer(f.id, answers[f.id])
         assert session.next(), session.wizard.errors
+    return answers

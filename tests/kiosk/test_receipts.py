@@ -8,7 +8,7 @@ from kiosk.session import Session
 
 from .helpers import fill, to_catalog
 
-PROC = "etat-civil.extrait-acte-naissance"
+PROC = "commune.extrait-acte-naissance"
 
 
 def pdftext(path) -> str:

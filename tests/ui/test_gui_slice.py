@@ -7,12 +7,17 @@ import pytest
 from kiosk.queue import tracking
 from ui.driver import complete_procedure
 
-ANSWERS = {"cnss.attestation-affiliation": {"purpose": "bank", "copies": "2", "phone": "0612345678"},
-           "etat-civil.extrait-acte-naissance": {"for_self": "no", "copies": "3", "phone": "0522123456"}}
+
+
+def answers_for(kiosk, procedure, lang):
+    from kiosk.card.demo import load_demo_identity
+    from kiosk.procedures.examples import example_answers
+
+    return example_answers(kiosk.session.catalog.get(procedure), lang, load_demo_identity().prefill())
 
 
 @pytest.mark.parametrize("lang,procedure", [("ar", "cnss.attestation-affiliation"),
-                                            ("fr", "etat-civil.extrait-acte-naissance"),
+                                            ("fr", "commune.extrait-acte-naissance"),
                                             ("zgh", "cnss.attestation-affiliation")])
 def test_citizen_completes_a_submission(kiosk, driver, services, lang, procedure):
     driver.click(f"lang-{lang}")
@@ -23,7 +28,7 @@ def test_citizen_completes_a_submission(kiosk, driver, services, lang, procedure
     assert driver.text_of("arabicName") == "سلمى العمراني"
     driver.click("confirmMe")
     driver.wait_state("catalog")
-    complete_procedure(driver, procedure, ANSWERS[procedure])
+    complete_procedure(driver, procedure, answers_for(kiosk, procedure, lang))
     driver.wait_state("review")
     driver.click("submit")  # refused: consent not given yet
     assert kiosk.model.state == "review"
@@ -50,7 +55,7 @@ def test_language_switch_mid_wizard_keeps_answers_and_retranslates(kiosk, driver
     driver.click("confirmMe")
     driver.click("proc-cnss.attestation-affiliation")
     driver.click("begin")
-    driver.click("next")
+    driver.click("next")  # the identity step: read from the card
     driver.click("option-purpose-employer")
     driver.click("next")  # copies missing: a message in French
     assert "obligatoire" in driver.text_of("error-copies")
