@@ -1,3 +1,4 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 
 // An on-screen keyboard drawn from a layout of kiosk/keyboards.py (pages -> rows -> keys).
