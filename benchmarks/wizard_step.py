@@ -73,7 +73,16 @@ def main(rounds: int) -> None:
             session.wizard.back()
             kiosk.model.next()
 
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        def idle():
+            # What the running event loop does between touches: deferred deletions of
+            # the screens replaced (processEvents() alone never runs them).
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            kiosk.app.processEvents()
+
         def frame_next():
+            idle()
             kiosk.window.grabWindow()
             t0 = time.perf_counter()
             kiosk.model.next()
@@ -83,6 +92,8 @@ def main(rounds: int) -> None:
 
         for i in range(rounds):
             walk(session, answers, engine_next if i % 2 == 0 else frame_next)
+            if os.environ.get("TRACE") and i % 2:
+                print(i, f"{statistics.median(frame[-8:]):.1f}")
         report("engine: next() + what the next screen shows", engine)
         report("touch on Continue to the next rendered frame", frame)
         kiosk.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
@@ -30,6 +30,9 @@ class Driver:
         end = time.monotonic() + seconds
         while True:
             QGuiApplication.processEvents()
+            # Replaced screens are deleted later by the running event loop; without one
+            # (tests, offscreen scripts) they would pile up and slow every frame.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             if time.monotonic() >= end:
                 return
             time.sleep(0.005)
@@ -69,7 +72,7 @@ class Driver:
             if centre == last:
                 return centre
             last = centre
-            self.pump(0.005)
+            self.pump(0.005)  # let a frame pass: items are placed when the scene is polished
         return last
 
     def click(self, name: str, timeout: float = 5.0) -> None:

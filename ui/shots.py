@@ -153,9 +153,13 @@ def _settle(kiosk, rounds: int = 5) -> None:
     """Let bindings, deferred calls (Qt.callLater) and the scene graph catch up."""
     import time
 
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     for _ in range(rounds):
         kiosk.app.processEvents()
-        time.sleep(0.01)
+        # The screens replaced are deleted by a running event loop; here, by hand.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        time.sleep(0.002)
 
 
 def render(out: Path, langs=LANGUAGES, sizes=((1080, 1920), (1920, 1080)),

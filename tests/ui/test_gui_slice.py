@@ -56,7 +56,7 @@ def test_language_switch_mid_wizard_keeps_answers_and_retranslates(kiosk, driver
     driver.click("proc-cnss.attestation-affiliation")
     driver.click("begin")
     driver.click("next")  # the identity step: read from the card
-    driver.click("option-purpose-employer")
+    driver.click("option-purpose-administration")
     driver.click("next")  # copies missing: a message in French
     assert "obligatoire" in driver.text_of("error-copies")
     back_fr = driver.find("back").property("text")
@@ -64,7 +64,7 @@ def test_language_switch_mid_wizard_keeps_answers_and_retranslates(kiosk, driver
     assert kiosk.model.rtl
     assert driver.text_of("error-copies") == "هذا الجواب إجباري."
     assert driver.find("back").property("text") == "رجوع" != back_fr
-    assert kiosk.session.wizard.answers["purpose"] == "employer"
+    assert kiosk.session.wizard.answers["purpose"] == "administration"
     # Mirrored: in Arabic, Back sits on the right and Continue on the left.
     back = driver.find("back").mapToScene(driver.find("back").boundingRect().center())
     nxt = driver.find("next").mapToScene(driver.find("next").boundingRect().center())

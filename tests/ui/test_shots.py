@@ -11,9 +11,12 @@ def test_every_screen_in_every_language(tmp_path, qapp):
     names = {f.name for f in files}
     for lang in ("ar", "fr", "zgh"):
         for screen in ("welcome", "identify", "reading", "card-error", "confirm", "catalog",
-                       "intro", "wizard-request", "wizard-contact", "wizard-errors", "review",
-                       "submitting", "done"):
+                       "catalog-search", "intro", "wizard-01-eligibility", "wizard-ineligible",
+                       "wizard-errors", "review", "submitting", "done"):
             assert f"{screen}-{lang}-1080x1920.png" in names
+    # Every step of the long procedure, in order.
+    steps = sorted(n for n in names if n.startswith("wizard-0") and n.endswith("-fr-1080x1920.png"))
+    assert len(steps) >= 6
     for f in files:
         image = QImage(str(f))
         assert (image.width(), image.height()) == (1080, 1920)

@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.i18n import LANGUAGES
 from kiosk.procedures.examples import example_answers
-from kiosk.procedures.fields import check, normalise, render, rib_key_ok, rib_with_key
+from kiosk.procedures.fields import check, normalise, render, rib_key_ok, rib_with_key, sent_value
 from kiosk.procedures.wizard import ELIGIBILITY, Wizard, WizardError
 
 TODAY = dt.date(2026, 11, 22)
@@ -90,14 +90,16 @@ def test_number_messages_use_the_language_digits_and_words(everything):
         assert "5" in problem(everything, "copies", "9", lang)
 
 
-@pytest.mark.parametrize("value,kept,ok", [
-    ("1250", "1250.00", True), ("1250,5", "1250.50", True), ("1 250,50", "1250.50", True),
-    ("0", "0.00", True), ("100001", "100001.00", False), ("12,345", "12,345", False),
-    ("abc", "abc", False),
+@pytest.mark.parametrize("value,kept,sent,ok", [
+    ("1250", "1250", "1250.00", True), ("1250,5", "1250.5", "1250.50", True),
+    ("1 250,50", "1250.50", "1250.50", True), ("0", "0", "0.00", True),
+    ("100001", "100001", "100001.00", False), ("12,345", "12.345", "12.345", False),
+    ("abc", "abc", "abc", False), ("1250,", "1250.", "1250.", False),
 ])
-def test_amount(everything, value, kept, ok):
+def test_amount(everything, value, kept, sent, ok):
     f = everything.field("salary")
-    assert normalise(f, value) == kept
+    assert normalise(f, value) == kept  # as typed: typing goes on from here
+    assert sent_value(f, normalise(f, value)) == sent
     assert (check(f, normalise(f, value), TODAY) is None) is ok
 
 
