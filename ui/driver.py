@@ -175,28 +175,42 @@ def _units(text: str, layout: dict) -> list[str]:
     return out
 
 
+def _touch_until(driver: Driver, name: str, done) -> None:
+    """Touch an item until its effect shows, as a person touches again when the screen
+    was still moving under the finger (at most three times)."""
+    for _ in range(3):
+        driver.click(name)
+        if done():
+            return
+        driver.pump(0.05)
+    raise AssertionError(f"touching {name} had no effect on screen {driver.kiosk.model.state!r}")
+
+
 def answer_field(driver: Driver, field, value) -> None:
     """Answer one field as a finger would."""
     kind = field.type
+    session = driver.kiosk.session
+
+    def current():
+        return session.wizard.value(session.wizard.field(field.id))
+
     if kind in ("choice", "yesno"):
-        driver.click(f"option-{field.id}-{value}")
+        _touch_until(driver, f"option-{field.id}-{value}", lambda: current() == value)
     elif kind == "multichoice":
         for v in value:
-            driver.click(f"option-{field.id}-{v}")
+            _touch_until(driver, f"option-{field.id}-{v}", lambda v=v: v in current())
     elif kind == "number" and field.min is not None and field.max is not None \
             and field.max - field.min <= 20:
-        for _ in range(int(value) - int(field.min) + 1):
-            driver.click(f"plus-{field.id}")
+        while current() != str(value):
+            before = current()
+            _touch_until(driver, f"plus-{field.id}", lambda: current() != before)
     else:
-        driver.click(f"entry-{field.id}")
-        session = driver.kiosk.session
-        if session.focus != field.id:
-            raise AssertionError(f"touching {field.id} focused {session.focus!r}")
+        _touch_until(driver, f"entry-{field.id}", lambda: session.focus == field.id)
         if kind == "date":  # typed as DDMMYYYY on the digits pad
             value = value[8:10] + value[5:7] + value[0:4]
         if kind == "amount":  # with the decimal separator of the language's pad
             from kiosk.keyboards import decimal_symbol
-            value = str(value).replace(".", decimal_symbol(driver.kiosk.session.language))
+            value = str(value).replace(".", decimal_symbol(session.language))
         type_text(driver, str(value))
 
 
