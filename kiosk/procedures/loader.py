@@ -1,10 +1,11 @@
 """Load and validate a catalog folder, reporting every problem with file, line and path.
 
-YAML is read with the safe loader, as YAML 1.2 reads it: ``yes``, ``no``, ``on`` and
-dates stay text (only ``true``/``false`` are booleans), so ``expect: yes`` means the
-answer "yes" and an option value ``no`` is not a boolean. Parsing YAML costs about
-1.5 ms per file, so a validated catalog is also kept compiled as JSON (keyed by the
-SHA-256 of its sources); loading that re-runs the whole schema in a few milliseconds.
+YAML is read as YAML 1.2 (ryaml, a Rust parser): ``yes``, ``no``, ``on`` and dates
+stay text (only ``true``/``false`` are booleans), so ``expect: yes`` means the answer
+"yes" and an option value ``no`` is not a boolean; a key written twice is an error; no
+tag ever builds an object. PyYAML's composer, set to the same rules, only serves to find
+the line of a schema error. A validated catalog is also kept compiled as JSON (keyed by
+the SHA-256 of its sources); loading that re-runs the whole schema in Rust.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ryaml
 import yaml
 from pydantic import ValidationError
 
@@ -66,7 +69,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _read(path: Path) -> tuple[str | None, list[Problem]]:
@@ -80,15 +83,33 @@ def _read(path: Path) -> tuple[str | None, list[Problem]]:
         return None, [Problem(str(path), "", f"cannot be read: {e.strerror or e}")]
 
 
+_AT_LINE = re.compile(r"at line (\d+)")
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """YAML 1.2 with ryaml (Rust): duplicate keys are errors, tags build nothing."""
     try:
-        return yaml.load(text, Loader=_Loader), []
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        return None, [Problem(file, "", f"not valid YAML: {e.problem or e.context}",
-                              mark.line + 1 if mark else 0)]
-    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        return ryaml.loads(text), []
+    except ValueError as e:  # ryaml.InvalidYamlError
+        message = str(e)
+        m = _AT_LINE.search(message)
+        line = int(m.group(1)) if m else 0
+        if not line and "duplicate entry" in message:
+            line = _duplicate_line(text, message)
+        return None, [Problem(file, "", f"not valid YAML: {_AT_LINE.split(message)[0].strip(' ,')}", line)]
+    except BaseException as e:  # a panic in the parser (pyo3 raises BaseException)
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
         return None, [Problem(file, "", f"not valid YAML: {type(e).__name__}")]
+
+
+def _duplicate_line(text: str, message: str) -> int:
+    m = re.search(r'key "([^"]*)"', message)
+    if not m:
+        return 0
+    key = re.escape(m.group(1))
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if re.match(rf"^\s*-?\s*{key}\s*:", line)]
+    return lines[1] if len(lines) > 1 else 0
 
 
 # --- error locations -------------------------------------------------------------------------
