@@ -13,6 +13,7 @@ from pathlib import Path
 from .config import Settings
 from .paths import KioskPaths
 from .procedures.active import load_active
+from .procedures.drafts import DraftJournal
 from .procedures.model import Catalog, Procedure
 from .queue.outbox import Outbox, Saved
 from .queue.sealing import DEMO_PUBLIC_KEY, is_demo_key, load_public_key
@@ -37,6 +38,10 @@ class Services:
         self.settings = settings
         self.catalog = catalog
         self._outbox: Outbox | None = None
+        #: the sealed draft of the procedure in progress (memory-only key)
+        self.journal = DraftJournal(paths.spool / "drafts")
+        #: sessions a crash interrupted, found (and destroyed) at start
+        self.interrupted: list = []
 
     @classmethod
     def open(cls, paths: KioskPaths | None = None) -> "Services":
@@ -44,7 +49,9 @@ class Services:
         settings = Settings.load(paths.config_file)
         for problem in settings.problems:
             log.warning("config: %s", problem)
-        return cls(paths, settings, load_active(paths))
+        services = cls(paths, settings, load_active(paths))
+        services.interrupted = services.journal.clean_up_interrupted()
+        return services
 
     @property
     def outbox(self) -> Outbox:

@@ -140,6 +140,22 @@ class Session:
         if self.state not in states:
             raise TransitionError(f"not allowed in state {self.state.value}")
 
+    def _journal(self) -> None:
+        """Keep the sealed draft of the procedure in progress (see procedures.drafts)."""
+        journal = getattr(self.services, "journal", None)
+        if journal is None or self.wizard is None:
+            return
+        try:
+            import datetime as dt
+            journal.save(self.wizard.snapshot(), dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+        except OSError as e:  # a full disk must not stop the citizen
+            log.warning("draft not saved: %s", type(e).__name__)
+
+    def _discard_draft(self) -> None:
+        journal = getattr(self.services, "journal", None)
+        if journal is not None:
+            journal.discard()
+
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
         self.state = state
@@ -294,6 +310,7 @@ class Session:
         assert self.procedure is not None and self.identity is not None
         if self.wizard is None or self.wizard.procedure is not self.procedure:
             self.wizard = Wizard(self.procedure, self.identity.prefill())
+        self._journal()
         self._go(State.WIZARD)
 
     def leave_procedure(self) -> None:
@@ -302,6 +319,7 @@ class Session:
         self._require(State.INTRO, State.WIZARD, State.REVIEW)
         self.procedure = None
         self.wizard = self._wiped(self.wizard)
+        self._discard_draft()
         self.focus = None
         self.consent = False
         self.error = None
@@ -328,6 +346,7 @@ class Session:
         moved = self.wizard.next()
         if moved:
             self.focus = None
+            self._journal()
         if moved and self.wizard.at_review:
             self.consent = False
             self._go(State.REVIEW)
@@ -340,11 +359,13 @@ class Session:
         if self.state is State.INTRO:
             self.procedure = None
             self.wizard = self._wiped(self.wizard)
+            self._discard_draft()
             self._go(State.CATALOG)
         elif self.state is State.WIZARD:
             assert self.wizard is not None
             self.focus = None
             if self.wizard.back():
+                self._journal()
                 self._changed()
             else:
                 self._go(State.INTRO)
@@ -392,6 +413,7 @@ class Session:
             self.result = job.result
             if self.wizard is not None:
                 self.wizard.wipe()  # answers are sealed in the outbox; drop them here
+            self._discard_draft()
             self._go(State.DONE)
         else:
             self.error = job.error
@@ -420,6 +442,7 @@ class Session:
         log.info("session ended: %s", reason.value)
         self.identity = self._wiped(self.identity)
         self.wizard = self._wiped(self.wizard)
+        self._discard_draft()
         self.procedure = None
         self.consent = False
         self.result = None
