@@ -62,6 +62,11 @@ class Services:
             self._outbox = Outbox(self.paths.database, self.settings["kiosk.code"], key)
         return self._outbox
 
+    def reload_catalog(self) -> Catalog:
+        """After a technician installed or rolled back an edition: the next session uses it."""
+        self.catalog = load_active(self.paths)
+        return self.catalog
+
     def close(self) -> None:
         if self._outbox is not None:
             self._outbox.close()

@@ -67,4 +67,26 @@ def shots(out: Path, lang: tuple[str, ...], size: tuple[str, ...], only: str | N
     click.echo(f"{len(files)} screenshots in {out}")
 
 
-commands = [run, demo, shots]
+@click.command()
+@click.option("--usb", type=click.Path(path_type=Path, exists=True, file_okay=False), multiple=True,
+              help="Folder where the USB stick is mounted (default: /media, /run/media, /mnt).")
+@click.option("--lang", type=click.Choice(["ar", "fr", "zgh"]), default="fr", show_default=True)
+@click.option("--size", type=click.Choice(list(SIZES)), default="1080x1920", show_default=True)
+def technician(usb: tuple[Path, ...], lang: str, size: str) -> None:
+    """The technician's catalog screen: install a package from a USB stick, roll back."""
+    from kiosk.paths import KioskPaths
+    from kiosk.services import Services
+
+    from .main import configure_qt
+    configure_qt()
+    from .technician import TechnicianWindow
+
+    services = Services.open(KioskPaths.from_env())
+    window = TechnicianWindow(services, size=SIZES[size], lang=lang, usb_roots=usb or None)
+    code = window.app.exec()
+    window.close()
+    services.close()
+    sys.exit(code)
+
+
+commands = [run, demo, shots, technician]

@@ -162,6 +162,58 @@ def _settle(kiosk, rounds: int = 5) -> None:
         time.sleep(0.002)
 
 
+def _technician_stick(stick: Path, edition: int) -> None:
+    """A USB stick with a good package and a tampered copy of it (demo publisher key)."""
+    import shutil
+    import zipfile
+
+    from kiosk.procedures import package
+    from kiosk.procedures.loader import DEFAULT_CATALOG
+
+    src = stick.parent / "src"
+    shutil.copytree(DEFAULT_CATALOG, src)
+    head = src / "catalog.yaml"
+    head.write_text(head.read_text("utf-8").replace("version: 1", f"version: {edition}", 1), "utf-8")
+    good = stick / f"catalogue-edition-{edition}.zip"
+    package.pack(src, package.DEMO_PRIVATE_KEY, good)
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(stick / "catalogue-modifie.zip", "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name.endswith("cnss.ipe.yaml"):
+                data = data.replace(b"version: 1", b"version: 2", 1)
+            zout.writestr(name, data)
+
+
+def render_technician(out: Path, langs=LANGUAGES, size=(1080, 1920)) -> list[Path]:
+    """The technician's catalog screen: packages found, a tampered one refused, a good
+    one installed."""
+    from .technician import TechnicianWindow
+
+    written = []
+    for lang in langs:
+        with tempfile.TemporaryDirectory(prefix="guichet-tech-") as home:
+            stick = Path(home) / "media" / "USB"
+            stick.mkdir(parents=True)
+            _technician_stick(stick, 2)
+            services = Services.open(KioskPaths.from_env({"KIOSK_HOME": home + "/kiosk"}))
+            w = TechnicianWindow(services, size=size, lang=lang, usb_roots=[Path(home) / "media"])
+            w.window.show()
+            for name, action in (("technician", lambda: None),
+                                 ("technician-refused", lambda: w.model.importPackage(
+                                     str(stick / "catalogue-modifie.zip"))),
+                                 ("technician-installed", lambda: w.model.importPackage(
+                                     str(stick / "catalogue-edition-2.zip")))):
+                action()
+                for _ in range(5):
+                    w.app.processEvents()
+                path = out / f"{name}-{lang}-{size[0]}x{size[1]}.png"
+                w.window.grabWindow().save(str(path))
+                written.append(path)
+            w.close()
+            services.close()
+    return written
+
+
 def render(out: Path, langs=LANGUAGES, sizes=((1080, 1920), (1920, 1080)),
            only: str | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
@@ -188,4 +240,6 @@ def render(out: Path, langs=LANGUAGES, sizes=((1080, 1920), (1920, 1080)),
             session.end(EndReason.CANCELLED)
             kiosk.close()
         services.close()
+    if only is None or "technician" in only:
+        written += render_technician(out, langs, sizes[0])
     return written
