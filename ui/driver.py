@@ -77,8 +77,15 @@ class Driver:
 
     def click(self, name: str, timeout: float = 5.0) -> None:
         item = self.find(name, timeout)
-        self._scroll_into_view(item)
-        centre = self._settled_centre(item)
+        w, h = self.window.width(), self.window.height()
+        for _ in range(20):  # a new screen may still be laying out its content
+            self._scroll_into_view(item)
+            centre = self._settled_centre(item)
+            if 0 <= centre.x() < w and 0 <= centre.y() < h:
+                break
+            self.pump(0.02)
+        else:
+            raise LookupError(f"{name!r} cannot be brought on screen ({centre.x()}, {centre.y()})")
         QTest.mouseClick(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
         self.pump()
 

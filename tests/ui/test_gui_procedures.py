@@ -135,3 +135,14 @@ def test_language_switch_keeps_typed_answers_and_the_keyboard_follows(kiosk, dri
     assert kiosk.model.keyboard["name"] in (keyboard_fr, "arabic", "digits")
     driver.click("switch-zgh")
     assert w.value(field) == "123"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_long_procedure_on_a_landscape_screen(landscape_driver, services, lang):
+    driver = landscape_driver
+    answers = example_answers(CATALOG.get(LONG), lang, load_demo_identity().prefill())
+    to_catalog(driver, lang)
+    complete_procedure(driver, LONG, answers)
+    driver.wait_state("review")
+    # The keyboard sits beside the fields: no entry box is under it.
+    assert driver.kiosk.session.wizard.complete()

@@ -20,7 +20,15 @@ Item {
         return pages.length > 0 ? pages[0] : ({ "name": "", "rows": [], "shift": null, "shifted": false, "oneshot": false })
     }
     readonly property real spacing: Math.round(Theme.gap / 3)
-    readonly property real keyHeight: Math.round(Theme.touch * (keyboard.layout.compact ? 0.95 : 0.85))
+    // At most this tall (the side column of a landscape screen); -1: no limit.
+    property real maxHeight: -1
+    readonly property real keyHeight: {
+        const wanted = Math.round(Theme.touch * (keyboard.layout.compact ? 0.95 : 0.85))
+        const rows = Math.max(1, keyboard.layout.rows)
+        if (keyboard.maxHeight <= 0) return wanted
+        return Math.max(Math.round(Theme.touch * 0.6),
+                        Math.min(wanted, Math.floor((keyboard.maxHeight - (rows - 1) * spacing) / rows)))
+    }
     // One width unit (a letter key plus its gap): the widest row fills the width; the
     // pads keep finger-sized keys instead of stretching over a landscape screen.
     readonly property real unit: {

@@ -33,8 +33,8 @@ Item {
             leftMargin: Theme.landscape ? Theme.margin : 0
             right: parent.right
             rightMargin: Theme.landscape ? Theme.margin : 0
-            bottom: keys.visible ? keys.top : nav.top
-            bottomMargin: keys.visible ? Theme.gap : 0
+            bottom: keys.visible && !Theme.landscape ? keys.top : nav.top
+            bottomMargin: keys.visible && !Theme.landscape ? Theme.gap : 0
         }
         contentHeight: fields.implicitHeight + Theme.margin
         clip: true
@@ -76,14 +76,19 @@ Item {
             flick.contentY = y
     }
 
-    // The on-screen keyboard of the focused field, docked above the buttons.
+    // The on-screen keyboard of the focused field. Portrait: docked above the buttons,
+    // under the fields. Landscape: in the side column under the step's heading, so the
+    // fields keep the full height on the other side.
     Keyboard {
         id: keys
         objectName: "keyboard"
         visible: (vm.keyboard.name || "") !== ""
         layout: vm.keyboard.name ? vm.keyboard : ({ "name": "", "start": "", "units": 1, "rows": 0, "compact": false, "pages": [] })
-        anchors { bottom: nav.top; bottomMargin: Theme.gap; horizontalCenter: parent.horizontalCenter }
-        width: Math.min(parent.width - 2 * Theme.margin, Theme.landscape ? parent.width * 0.7 : parent.width)
+        anchors.bottom: nav.top
+        anchors.bottomMargin: Theme.gap
+        anchors.horizontalCenter: Theme.landscape ? top.horizontalCenter : parent.horizontalCenter
+        width: Theme.landscape ? top.width : Math.min(parent.width - 2 * Theme.margin, parent.width)
+        maxHeight: Theme.landscape ? nav.y - top.y - top.height - 2 * Theme.gap : -1
         height: implicitHeight
         onKey: function(keyData) { vm.key(keyData) }
     }
