@@ -37,6 +37,39 @@ def application(argv: list[str] | None = None) -> QGuiApplication:
     return app
 
 
+def set_window_context(engine: QQmlApplicationEngine, model, settings, *, size: tuple[int, int],
+                       fullscreen: bool, animations: bool = True) -> None:
+    """What every QML window of the kiosk reads: its view model as ``vm``, sizes, icons."""
+    ctx = engine.rootContext()
+    ctx.setContextProperty("vm", model)
+    ctx.setContextProperty("kioskDpi", float(settings["display.dpi"]))
+    ctx.setContextProperty("kioskFullscreen", fullscreen)
+    ctx.setContextProperty("kioskAnimations", animations)
+    ctx.setContextProperty("kioskWidth", size[0])
+    ctx.setContextProperty("kioskHeight", size[1])
+    ctx.setContextProperty("iconDir", QUrl.fromLocalFile(str(ASSETS / "icons") + "/").toString())
+
+
+def load_window(engine: QQmlApplicationEngine, qml: str):
+    engine.load(QUrl.fromLocalFile(str(QML_DIR / qml)))
+    if not engine.rootObjects():
+        raise RuntimeError(f"{qml} failed to load (see the errors above)")
+    return engine.rootObjects()[0]
+
+
+def tear_down(app: QGuiApplication, engine: QQmlApplicationEngine, window, translator) -> None:
+    """In order: the QML items (and their bindings) go before the view model they read,
+    so nothing evaluates against a destroyed object."""
+    window.close()
+    for obj in engine.rootObjects():
+        obj.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    engine.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    if translator is not None:
+        app.removeTranslator(translator)
+
+
 class Kiosk:
     """One running kiosk: services, the citizen session, and its QML window."""
 
@@ -55,34 +88,17 @@ class Kiosk:
         self.app.installTranslator(self.translator)
         self.engine = QQmlApplicationEngine()
         self.engine.addImageProvider("card", PhotoProvider(self.model.photo))
-        ctx = self.engine.rootContext()
-        ctx.setContextProperty("vm", self.model)
-        ctx.setContextProperty("kioskDpi", float(settings["display.dpi"]))
-        ctx.setContextProperty("kioskFullscreen", fullscreen)
-        ctx.setContextProperty("kioskAnimations", animations)
-        ctx.setContextProperty("kioskWidth", size[0])
-        ctx.setContextProperty("kioskHeight", size[1])
-        ctx.setContextProperty("iconDir", QUrl.fromLocalFile(str(ASSETS / "icons") + "/").toString())
+        set_window_context(self.engine, self.model, settings, size=size, fullscreen=fullscreen,
+                           animations=animations)
         self.model.languageChanged.connect(self._retranslate)
-        self.engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
-        if not self.engine.rootObjects():
-            raise RuntimeError("the QML interface failed to load (see the errors above)")
-        self.window = self.engine.rootObjects()[0]
+        self.window = load_window(self.engine, "Main.qml")
 
     def _retranslate(self, lang: str) -> None:
         self.translator.lang = lang
         self.engine.retranslate()
 
     def close(self) -> None:
-        """Tear down in order: the QML items (and their bindings) go before the view
-        model they read, so nothing evaluates against a destroyed object."""
         self.reader.stop()
-        self.window.close()
-        for obj in self.engine.rootObjects():
-            obj.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-        self.engine.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-        self.app.removeTranslator(self.translator)
+        tear_down(self.app, self.engine, self.window, self.translator)
 
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QQmlApplicationEngine
 
 from kiosk import presenter
 from kiosk.i18n import check_language, is_rtl
-from kiosk.paths import ASSETS
 from kiosk.procedures.admin import CatalogAdmin
 from kiosk.services import Services
 
-from .app import QML_DIR, application
+from .app import application, load_window, set_window_context, tear_down
 from .translator import GettextTranslator
 
 
@@ -92,29 +91,13 @@ class TechnicianWindow:
         self.app.installTranslator(self.translator_obj)
         self.engine = QQmlApplicationEngine()
         self.model.translator = self._retranslate
-        ctx = self.engine.rootContext()
-        ctx.setContextProperty("vm", self.model)
-        ctx.setContextProperty("kioskDpi", float(services.settings["display.dpi"]))
-        ctx.setContextProperty("kioskFullscreen", fullscreen)
-        ctx.setContextProperty("kioskWidth", size[0])
-        ctx.setContextProperty("kioskHeight", size[1])
-        ctx.setContextProperty("iconDir", QUrl.fromLocalFile(str(ASSETS / "icons") + "/").toString())
-        self.engine.load(QUrl.fromLocalFile(str(QML_DIR / "Technician.qml")))
-        if not self.engine.rootObjects():
-            raise RuntimeError("the technician screen failed to load")
-        self.window = self.engine.rootObjects()[0]
+        set_window_context(self.engine, self.model, services.settings, size=size,
+                           fullscreen=fullscreen)
+        self.window = load_window(self.engine, "Technician.qml")
 
     def _retranslate(self, lang: str) -> None:
         self.translator_obj.lang = lang
         self.engine.retranslate()
 
     def close(self) -> None:
-        from PySide6.QtCore import QCoreApplication, QEvent
-
-        self.window.close()
-        for obj in self.engine.rootObjects():
-            obj.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-        self.engine.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-        self.app.removeTranslator(self.translator_obj)
+        tear_down(self.app, self.engine, self.window, self.translator_obj)

@@ -6,7 +6,7 @@ Arabic rows only, and reports the keys touched. Every layout and page is also re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, QUrl
 from PySide6.QtGui import QFont, QRawFont
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickItem
@@ -120,12 +120,9 @@ class Harness:
         return text
 
     def close(self) -> None:
-        self.window.close()
-        for obj in self.engine.rootObjects():
-            obj.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-        self.engine.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        from ui.app import tear_down
+
+        tear_down(QCoreApplication.instance(), self.engine, self.window, None)
 
 
 @pytest.fixture
