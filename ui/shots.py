@@ -120,7 +120,8 @@ def scenes(session):
         _to_wizard(session)
         _fill_step(session, answers)
         session.next()
-        session.next()  # nothing answered: the messages show
+        while session.next():  # up to the first step with something required
+            pass
     yield "wizard-errors", step_errors
 
     def to_review():
