@@ -6,7 +6,6 @@ technician's own terminal (that is what it is for); nothing personal is logged.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import signal
 import sys

@@ -1,7 +1,6 @@
 """Every bundled procedure, completed through the screens in every language, with the
 example answers typed on the on-screen keyboards; invalid answers show their messages."""
 
-import json
 
 import pytest
 

@@ -20,7 +20,7 @@ from ..bac import BacChip
 from ..errors import CardError
 from ..lds.files import AID_EMRTD, EF_CARD_ACCESS
 from ..pace import PaceChip, build_card_access
-from ..status import (SW_CLA, SW_INCORRECT_P1P2, SW_INS, SW_NO_EF, SW_NOT_FOUND, SW_OK, SW_SECURITY,
+from ..status import (SW_INCORRECT_P1P2, SW_INS, SW_NO_EF, SW_NOT_FOUND, SW_OK, SW_SECURITY,
                       SW_SM_MISSING, SW_SM_WRONG, SW_WRONG_LENGTH, SW_WRONG_PARAMETERS)
 
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from kiosk.card import pcsc
-from kiosk.card.emulator.chip import ChipOptions, chip_for, profile_path
+from kiosk.card.emulator.chip import ChipOptions, profile_path
 from kiosk.card.emulator.document import EmulatedDocument
 from kiosk.card.emulator.pcscd import VIRTUAL_READER
 from kiosk.card.errors import AccessDeniedError
