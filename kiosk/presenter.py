@@ -99,7 +99,6 @@ def catalog(session: Session) -> list[dict]:
 
 def search(session: Session) -> dict:
     """The search box and, once something is typed, the matching procedures."""
-    from .keyboards import keyboard_for
     from .procedures.search import index_for
 
     lang, text = session.language, session.search_text
@@ -108,7 +107,7 @@ def search(session: Session) -> dict:
     return {"text": text, "active": bool(text.strip()), "results": results,
             "count": _t(lang, N_("{count} results")).format(count=format_number(len(results), lang))
             if text.strip() else "",
-            "keyboard": keyboard_for("search", lang) if session.focus == "search" else ""}
+            "focused": session.focus == "search"}
 
 
 def fee(amount: Decimal, lang: str) -> str:
@@ -184,7 +183,6 @@ def _field(session: Session, f) -> dict:
         "readOnly": f.type == "prefill", "required": f.required,
         "typed": typed, "stepper": _uses_stepper(f), "focused": focused,
         "multiline": f.type == "multiline",
-        "keyboard": _keyboard_name(f, lang) if focused else "",
         "error": render(error, lang) if error else "",
         "min": int(f.min) if getattr(f, "min", None) is not None else 0,
         "max": int(f.max) if getattr(f, "max", None) is not None else 999999,
@@ -212,7 +210,6 @@ def step(session: Session) -> dict:
             current=format_number(pos, lang), total=format_number(total, lang)),
         "index": pos - 1, "count": total, "first": w.first,
         "fields": fields,
-        "keyboard": next((f["keyboard"] for f in fields if f["keyboard"]), ""),
         "ineligible": w.ineligible,
     }
 

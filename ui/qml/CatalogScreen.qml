@@ -4,7 +4,7 @@ import QtQuick
 // finds a procedure from a few letters in any of the three scripts.
 Item {
     id: screen
-    readonly property var sr: vm.screen.search || ({ "text": "", "active": false, "results": [], "count": "", "keyboard": "" })
+    readonly property var sr: vm.screen.search || ({ "text": "", "active": false, "results": [], "count": "", "focused": false })
 
     component Tile: Rectangle {
         id: tileBox
@@ -62,8 +62,8 @@ Item {
                 height: Theme.touch
                 radius: height / 2
                 color: Theme.surface
-                border.color: (screen.sr.keyboard || "") !== "" ? Theme.primary : Theme.outline
-                border.width: (screen.sr.keyboard || "") !== "" ? 4 : 2
+                border.color: screen.sr.focused ? Theme.primary : Theme.outline
+                border.width: screen.sr.focused ? 4 : 2
                 Row {
                     anchors { fill: parent; leftMargin: Theme.gap * 1.5; rightMargin: Theme.gap }
                     spacing: Theme.gap
@@ -77,7 +77,7 @@ Item {
                         objectName: "searchText"
                         width: parent.width - Theme.fontTitle * 2 - Theme.gap * 2
                         anchors.verticalCenter: parent.verticalCenter
-                        text: screen.sr.text !== "" ? screen.sr.text + ((screen.sr.keyboard || "") !== "" ? "▏" : "")
+                        text: screen.sr.text !== "" ? screen.sr.text + (screen.sr.focused ? "▏" : "")
                                                     : qsTr("Search a procedure")
                         textFormat: Text.PlainText
                         elide: Text.ElideLeft
