@@ -186,11 +186,14 @@ def queue_status(as_json: bool) -> None:
     """Number of submissions in each state."""
     s = _services()
     counts = s.outbox.counts()
+    age = s.outbox.oldest_pending_age()
     if as_json:
-        _json(counts)
+        _json({**counts, "oldest_pending_seconds": None if age is None else round(age, 1)})
     else:
         for state, n in counts.items():
             click.echo(f"{state:13} {n}")
+        if age is not None:
+            click.echo(f"oldest pending: {age / 3600:.1f} h")
 
 
 @queue.command("list")
@@ -205,6 +208,55 @@ def queue_list(state: str | None, limit: int, as_json: bool) -> None:
     else:
         for r in rows:
             click.echo(f"{r['tracking']}  {r['state']:12} {r['created_at'][:19]}  {r['procedure_id']}")
+
+
+@queue.command("submit")
+@click.option("--procedure", "procedure_id", required=True, help="Procedure id (kiosk catalog list).")
+@click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), required=True,
+              help="JSON answers, as `kiosk catalog example` prints them ('-' for stdin).")
+@click.option("--identity", "identity_file", type=click.File("r", encoding="utf-8"),
+              help="JSON of the card values the procedure binds (identity.surname, ...); "
+                   "default in demo mode: the demo identity.")
+@click.option("--lang", default="fr", type=click.Choice(["ar", "fr", "zgh"]), show_default=True)
+def queue_submit(procedure_id: str, answers_file, identity_file, lang: str) -> None:
+    """Submit answers through the same engine, sealing and outbox as the screens.
+
+    Prints the tracking number and id as JSON; answers that do not complete the procedure
+    are refused with each field's message (exit 2).
+    """
+    from .procedures.wizard import AnswersRefused, WizardError, payload_from_answers
+
+    s = _services()
+    try:
+        proc = s.catalog.get(procedure_id)
+    except KeyError:
+        raise click.ClickException(f"no procedure {procedure_id!r}; see `kiosk catalog list`") from None
+    try:
+        answers = json.load(answers_file)
+        if not isinstance(answers, dict):
+            raise ValueError("the answers must be a JSON object")
+    except ValueError as e:
+        raise click.ClickException(f"answers: {e}") from None
+    if identity_file is not None:
+        prefill = json.load(identity_file)
+    elif s.settings["kiosk.mode"] == "demo":
+        from .card.demo import load_demo_identity
+        prefill = load_demo_identity().prefill()
+    else:
+        raise click.UsageError("--identity is required outside demo mode")
+    try:
+        payload = payload_from_answers(proc, answers, prefill)
+    except AnswersRefused as e:
+        from .procedures.fields import render
+        for field_id, problem in e.errors.items():
+            click.echo(f"{e.step}.{field_id}: {render(problem, lang)}", err=True)
+        raise SystemExit(2) from None
+    except WizardError as e:
+        raise click.ClickException(str(e)) from None
+    result = s.submit(proc, lang, payload)
+    _json({"tracking": result.tracking, "id": result.saved.id,
+           "receipt": str(result.receipt) if result.receipt else None})
+    s.close()
 
 
 # --- receipts -----------------------------------------------------------------------

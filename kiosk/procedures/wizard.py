@@ -250,3 +250,30 @@ class Wizard:
         self.prefill.clear()
         self.errors.clear()
         self.index = 0
+
+
+class AnswersRefused(ValueError):
+    """Answers that do not complete the procedure: the problems of the first failing step."""
+
+    def __init__(self, step: str, errors: dict[str, Problem]):
+        self.step = step
+        self.errors = errors
+        super().__init__(f"step {step!r}: " + ", ".join(sorted(errors)))
+
+
+def payload_from_answers(procedure: Procedure, answers: dict, prefill: dict[str, str],
+                         today: Callable[[], dt.date] = dt.date.today) -> dict[str, Answer]:
+    """What the UI would send for these answers, through the same engine and checks
+    (``kiosk queue submit``, benchmarks); unknown fields are refused."""
+    w = Wizard(procedure, prefill, today=today)
+    for field_id, value in answers.items():
+        field = w.field(field_id)
+        if isinstance(field, PrefillField):
+            raise WizardError(f"{field_id} comes from the card, it cannot be answered")
+        w.set_answer(field_id, value)
+    while not w.at_review:
+        step = w.step
+        assert step is not None
+        if not w.next():
+            raise AnswersRefused(step.id, dict(w.errors))
+    return w.payload()

@@ -131,5 +131,14 @@ class Outbox:
         return list(self.db["submissions"].rows_where(where, args, select=cols,
                                                       order_by="created_at desc", limit=limit))
 
+    def oldest_pending_age(self, now: dt.datetime | None = None) -> float | None:
+        """Seconds since the oldest submission not yet acknowledged was made, or None."""
+        row = self.db.execute("SELECT MIN(created_at) FROM submissions WHERE state IN "
+                              "('queued', 'sending')").fetchone()
+        if not row or row[0] is None:
+            return None
+        now = now or dt.datetime.now().astimezone()
+        return max(0.0, (now - dt.datetime.fromisoformat(row[0])).total_seconds())
+
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
