@@ -210,6 +210,19 @@ def queue_list(state: str | None, limit: int, as_json: bool) -> None:
             click.echo(f"{r['tracking']}  {r['state']:12} {r['created_at'][:19]}  {r['procedure_id']}")
 
 
+@queue.command("recover")
+def queue_recover() -> None:
+    """After a damaged database was reported: keep it aside, copy what is readable to a new one."""
+    from .queue.outbox import recover
+
+    p = _paths()
+    if not p.database.exists():
+        raise click.ClickException(f"no database at {p.database}")
+    kept, copied, lost = recover(p.database)
+    click.echo(f"damaged database kept as {kept}; {copied} submissions copied to a new "
+               f"{p.database}" + (f"; {lost} could not be read" if lost else ""))
+
+
 @queue.command("submit")
 @click.option("--procedure", "procedure_id", required=True, help="Procedure id (kiosk catalog list).")
 @click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), required=True,

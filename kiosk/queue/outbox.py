@@ -29,6 +29,11 @@ class OutboxError(RuntimeError):
     """The submission could not be stored; nothing was half-written."""
 
 
+class OutboxDamaged(OutboxError):
+    """The database file fails SQLite's check: the kiosk must not add to it.
+    ``kiosk queue recover`` keeps the damaged file and moves what is readable to a new one."""
+
+
 @dataclass(frozen=True)
 class Saved:
     id: str
@@ -44,9 +49,19 @@ class Outbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                                timeout=10)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            # At start-up: a damaged file is never written to (quick_check reads every
+            # page but skips the index cross-checks: milliseconds for a day's queue).
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise OutboxDamaged(f"{path}: {e}; run `kiosk queue recover`") from e
+        if check != "ok":
+            conn.close()
+            raise OutboxDamaged(f"{path}: {check}; run `kiosk queue recover`")
         self.db = sqlite_utils.Database(conn)
         self._migrate()
 
@@ -113,6 +128,10 @@ class Outbox:
     def get(self, submission_id: str) -> dict:
         return self.db["submissions"].get(submission_id)
 
+    def get_or_none(self, submission_id: str) -> dict | None:
+        rows = list(self.db["submissions"].rows_where("id = ?", [submission_id]))
+        return rows[0] if rows else None
+
     def by_tracking(self, number: str) -> dict | None:
         rows = list(self.db["submissions"].rows_where("tracking = ?", [number]))
         return rows[0] if rows else None
@@ -142,3 +161,60 @@ class Outbox:
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def recover(path: Path) -> tuple[Path, int, int]:
+    """Set a damaged outbox aside and copy every readable submission into a new one.
+
+    Returns (where the damaged file was kept, rows copied, rows lost). Nothing is
+    deleted: the damaged file (and its WAL) stay next to the new database for the back
+    office's technicians.
+    """
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(path) + suffix)
+        if src.exists():
+            src.rename(Path(str(kept) + suffix))
+    copied = lost = 0
+    new = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        new.execute("PRAGMA journal_mode=WAL")
+        new.execute("PRAGMA synchronous=FULL")
+        old = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
+        try:
+            schema = old.execute("SELECT sql FROM sqlite_master WHERE name = 'submissions'").fetchone()
+            version = old.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError:
+            schema, version = None, 0
+        if schema is None:
+            old.close()
+            return kept, 0, 0
+        new.execute(schema[0])
+        for sql, in old.execute("SELECT sql FROM sqlite_master WHERE type = 'index' "
+                                "AND tbl_name = 'submissions' AND sql IS NOT NULL").fetchall():
+            new.execute(sql)
+        new.execute(f"PRAGMA user_version={int(version)}")
+        try:
+            high = old.execute("SELECT MAX(rowid) FROM submissions").fetchone()[0] or 0
+        except sqlite3.DatabaseError:
+            high = 0
+        new.execute("BEGIN")
+        for rowid in range(1, high + 1):
+            try:
+                row = old.execute("SELECT * FROM submissions WHERE rowid = ?", [rowid]).fetchone()
+            except sqlite3.DatabaseError:
+                lost += 1
+                continue
+            if row is None:
+                continue
+            try:
+                new.execute(f"INSERT INTO submissions VALUES ({','.join('?' * len(row))})", row)
+                copied += 1
+            except sqlite3.DatabaseError:
+                lost += 1
+        new.execute("COMMIT")
+        old.close()
+    finally:
+        new.close()
+    return kept, copied, lost
