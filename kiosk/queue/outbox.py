@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from . import tracking
 from .sealing import seal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATES = ("queued", "sending", "acknowledged", "rejected")
 
 
@@ -87,11 +87,17 @@ class Outbox:
                 self.db["submissions"].create_index(["tracking"], unique=True)
                 self.db["submissions"].create_index(["day", "sequence"], unique=True)
                 self.db["submissions"].create_index(["state", "next_attempt_at"])
-                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self.db.execute("PRAGMA user_version=1")
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
+            version = 1
+        if version < 2:
+            # v2: when the intake acknowledged a submission (the retention period runs from it).
+            with _Transaction(self.db):
+                self.db.execute("ALTER TABLE submissions ADD COLUMN acknowledged_at TEXT")
+                self.db.execute("PRAGMA user_version=2")
 
     def submit(self, procedure_id: str, procedure_version: int, language: str,
                payload: dict, receipt: dict, now: dt.datetime | None = None) -> Saved:
@@ -159,8 +165,106 @@ class Outbox:
         now = now or dt.datetime.now().astimezone()
         return max(0.0, (now - dt.datetime.fromisoformat(row[0])).total_seconds())
 
+    # --- what the sync worker does with the queue ------------------------------------
+    def _now(self, now: dt.datetime | None) -> str:
+        return (now or dt.datetime.now().astimezone()).isoformat()
+
+    def _tx(self):
+        return _Transaction(self.db)
+
+    def reset_sending(self) -> int:
+        """At start-up: a batch that was being sent when the kiosk stopped is queued
+        again (the intake acknowledges a resent submission, it never stores it twice)."""
+        with self._tx():
+            return self.db.execute("UPDATE submissions SET state = 'queued' "
+                                   "WHERE state = 'sending'").rowcount
+
+    def claim(self, limit: int, now: dt.datetime | None = None) -> list[dict]:
+        """The next submissions due (oldest first), marked sending, with their sealed
+        payloads: what one request carries."""
+        when = self._now(now)
+        with self._tx():
+            rows = self._claim_rows(when, limit)
+            if rows:
+                marks = ",".join("?" * len(rows))
+                self.db.execute(f"UPDATE submissions SET state = 'sending', attempts = attempts + 1 "
+                                f"WHERE id IN ({marks})", [r["id"] for r in rows])
+        return rows
+
+    def _claim_rows(self, when: str, limit: int) -> list[dict]:
+        cur = self.db.execute(
+            "SELECT id, tracking, procedure_id, procedure_version, created_at, payload, receipt "
+            "FROM submissions WHERE state = 'queued' AND (next_attempt_at IS NULL OR "
+            "next_attempt_at <= ?) ORDER BY created_at, sequence LIMIT ?", [when, int(limit)])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def acknowledge(self, ids: list[str], now: dt.datetime | None = None) -> int:
+        """The intake stored them (or had them already): done, for good."""
+        if not ids:
+            return 0
+        with self._tx():
+            return self.db.execute(
+                f"UPDATE submissions SET state = 'acknowledged', acknowledged_at = ?, last_error = NULL "
+                f"WHERE id IN ({','.join('?' * len(ids))}) AND state != 'acknowledged'",
+                [self._now(now), *ids]).rowcount
+
+    def reject(self, submission_id: str, reason: str) -> None:
+        """Refused for good by the intake: kept for the agent, never sent again."""
+        with self._tx():
+            self.db.execute("UPDATE submissions SET state = 'rejected', last_error = ? WHERE id = ?",
+                            [reason[:500], submission_id])
+
+    def retry_later(self, ids: list[str], error: str, at: dt.datetime) -> None:
+        """Not sent this time (network, server busy): queued again, due at ``at``."""
+        if not ids:
+            return
+        with self._tx():
+            self.db.execute(
+                f"UPDATE submissions SET state = 'queued', last_error = ?, next_attempt_at = ? "
+                f"WHERE id IN ({','.join('?' * len(ids))}) AND state = 'sending'",
+                [error[:500], at.isoformat(), *ids])
+
+    def purge_acknowledged(self, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+        """Drop the sealed payloads of submissions acknowledged long enough ago; the row
+        (tracking number, procedure, times, state) stays for the agent's history."""
+        limit = ((now or dt.datetime.now().astimezone()) - older_than).isoformat()
+        with self._tx():
+            return self.db.execute(
+                "UPDATE submissions SET payload = X'' WHERE state = 'acknowledged' "
+                "AND acknowledged_at <= ? AND length(payload) > 0", [limit]).rowcount
+
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; SQLite errors become
+    ``OutboxError`` with the reason."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise OutboxError(f"the queue is not available: {e}") from e
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            try:
+                self.db.execute("COMMIT")
+                return False
+            except sqlite3.Error as e:
+                self.db.execute("ROLLBACK")
+                raise OutboxError(f"the queue could not be updated: {e}") from e
+        if self.db.conn.in_transaction:
+            self.db.execute("ROLLBACK")
+        if isinstance(value, sqlite3.Error):
+            raise OutboxError(f"the queue could not be updated: {value}") from value
+        return False
 
 
 def recover(path: Path) -> tuple[Path, int, int]:
