@@ -67,6 +67,18 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "signed catalog packages the kiosk installs (empty: the DEMO publisher key, refused "
         "in production)",
         lambda v: len(v) <= 400, "a folder path"),
+    Key("sync.endpoint", "", "Base URL of the intake the kiosk sends submissions to "
+        "(https://..., or http:// for tests; empty: no sync)",
+        lambda v: v == "" or bool(re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", v)),
+        "empty or an http(s):// URL without query"),
+    Key("sync.backoffice_key", "", "The back office's X25519 public key that payloads are "
+        "sealed to, as `kiosk intake init` prints it (empty: the DEMO key, refused in production)",
+        lambda v: v == "" or bool(re.fullmatch(r"x25519:[A-Za-z0-9_-]{43}", v)),
+        "empty or x25519: followed by 43 base64url characters"),
+    Key("sync.batch_size", 50, "Submissions sent per request",
+        lambda v: 1 <= v <= 500, "a whole number from 1 to 500"),
+    Key("sync.retention_days", 30, "Days an acknowledged submission's sealed payload is kept "
+        "on the kiosk before it is deleted", lambda v: 1 <= v <= 3650, "a whole number from 1 to 3650"),
 ]}
 
 
