@@ -41,7 +41,8 @@ MAX_RECEIPT = 4096              # bytes of one item's receipt metadata (JSON)
 
 KIOSK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-PROCEDURE_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# The catalog's procedure ids (kiosk/procedures/model.py): "<agency>.<slug>", e.g. cnss.ipe.
+PROCEDURE_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}\.[a-z0-9][a-z0-9-]{0,59}$")
 TRACKING = re.compile(r"^[A-Z0-9]{3,8}-\d{6}-\d{4,6}-[0-9A-Z]$")
 STORED, DUPLICATE, REJECTED = "stored", "duplicate", "rejected"
 

@@ -21,7 +21,7 @@ def make_item(keys: IntakeKeys, n: int = 1, payload: dict | None = None) -> p.It
     sid = str(uuid.uuid4())
     sealed = seal(payload or {"answers": {"name": "Fatima Zahra"}, "n": n}, sid,
                   keys.sealing.public_key())
-    return p.Item(sid, f"DEMO1-261122-{n:04d}-X", "passport_renewal", 2,
+    return p.Item(sid, f"DEMO1-261122-{n:04d}-X", "cnss.ipe", 2,
                   "2026-11-22T10:00:00+01:00", sealed, {"office": "Rabat"})
 
 

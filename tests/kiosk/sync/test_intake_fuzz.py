@@ -16,7 +16,7 @@ json_values = st.recursive(
     max_leaves=20)
 item_like = st.fixed_dictionaries({}, optional={
     "id": st.uuids().map(str) | st.text(max_size=40), "tracking": st.text(max_size=20),
-    "procedure_id": st.from_regex(r"[a-z][a-z0-9_]{0,5}", fullmatch=True) | st.text(max_size=8),
+    "procedure_id": st.from_regex(r"[a-z][a-z0-9-]{0,5}\.[a-z0-9]{1,5}", fullmatch=True) | st.text(max_size=8),
     "procedure_version": st.integers() | st.text(max_size=3), "created_at": st.text(max_size=30),
     "payload": st.binary(max_size=80).map(lambda b: __import__("base64").b64encode(b).decode()) | json_values,
     "receipt": json_values})

@@ -117,7 +117,7 @@ def test_response_signature():
 
 def good_item(**over):
     item = {"id": str(uuid.uuid4()), "tracking": "DEMO1-261122-0001-X",
-            "procedure_id": "birth_certificate", "procedure_version": 1,
+            "procedure_id": "etat-civil.acte-naissance", "procedure_version": 1,
             "created_at": "2026-11-22T10:00:00+01:00",
             "payload": base64.b64encode(b"x" * 80).decode(), "receipt": {}}
     item.update(over)
@@ -130,7 +130,7 @@ def batch(items):
 
 
 def test_batch_round_trip():
-    item = p.Item(str(uuid.uuid4()), "DEMO1-261122-0001-X", "a_b", 3, "2026-11-22T10:00:00+01:00",
+    item = p.Item(str(uuid.uuid4()), "DEMO1-261122-0001-X", "a.b", 3, "2026-11-22T10:00:00+01:00",
                   b"s" * 60, {"office": "Fès"})
     b = p.parse_batch(p.encode_batch("K-01", [item]))
     assert b.kiosk_id == "K-01" and b.items == [item]
