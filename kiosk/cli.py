@@ -315,6 +315,43 @@ def _card_commands() -> None:
 
 _card_commands()
 
+from .sync.cli import register as _sync; _sync(cli)  # noqa: E402,E702 (keys, intake)
+
+
+@cli.group()
+def sync() -> None:
+    """Send the queue to the intake (the back office)."""
+
+
+@sync.command("run")
+@click.option("--once", "mode", flag_value="once", help="One batch.")
+@click.option("--until-empty", "mode", flag_value="until-empty", default=True,
+              help="Batches until nothing is due (the default).")
+@click.option("--endpoint", help="Intake URL (default: the sync.endpoint setting).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def sync_run(mode: str, endpoint: str | None, as_json: bool) -> None:
+    """Send queued submissions now; network loss is reported, never an error for the queue."""
+    import datetime as dt
+
+    s = _services()
+    try:
+        client = s.sync_client(endpoint)
+    except (RuntimeError, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    s.outbox.reset_sending()
+    acked = client.run_once().acknowledged if mode == "once" else client.run_until_empty()
+    st = client.status
+    purged = s.outbox.purge_acknowledged(dt.timedelta(days=s.settings["sync.retention_days"]))
+    out = {"acknowledged": acked, "pending": st.pending, "last_error": st.last_error,
+           "counts": s.outbox.counts(), "purged_payloads": purged}
+    if as_json:
+        _json(out)
+    else:
+        click.echo(f"acknowledged {acked}, pending {st.pending}"
+                   + (f" (last error: {st.last_error})" if st.last_error else ""))
+    client.close()
+    s.close()
+
 
 def _plug_in() -> None:
     for ep in entry_points(group="guichet.cli"):

@@ -75,6 +75,10 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "sealed to, as `kiosk intake init` prints it (empty: the DEMO key, refused in production)",
         lambda v: v == "" or bool(re.fullmatch(r"x25519:[A-Za-z0-9_-]{43}", v)),
         "empty or x25519: followed by 43 base64url characters"),
+    Key("sync.intake_key", "", "The intake's Ed25519 public key that signs its acknowledgements, "
+        "as `kiosk intake init` prints it (second line); without it nothing is ever marked sent",
+        lambda v: v == "" or bool(re.fullmatch(r"ed25519:[A-Za-z0-9_-]{43}", v)),
+        "empty or ed25519: followed by 43 base64url characters"),
     Key("sync.batch_size", 50, "Submissions sent per request",
         lambda v: 1 <= v <= 500, "a whole number from 1 to 500"),
     Key("sync.retention_days", 30, "Days an acknowledged submission's sealed payload is kept "

@@ -56,11 +56,30 @@ class Services:
     @property
     def outbox(self) -> Outbox:
         if self._outbox is None:
-            key = load_public_key(DEMO_PUBLIC_KEY)
+            configured = self.settings["sync.backoffice_key"]
+            if configured:
+                from .keys import parse_x25519
+                key = parse_x25519(configured)
+            else:
+                key = load_public_key(DEMO_PUBLIC_KEY)
             if self.settings["kiosk.mode"] == "production" and is_demo_key(key):
                 raise RuntimeError("production mode refuses to seal with the demo back-office key")
             self._outbox = Outbox(self.paths.database, self.settings["kiosk.code"], key)
         return self._outbox
+
+    def sync_client(self, endpoint: str | None = None):
+        """The sync client for this kiosk's settings (``kiosk sync run``, the background worker)."""
+        from . import keys
+        from .sync.client import SyncClient
+
+        url = endpoint or self.settings["sync.endpoint"]
+        if not url:
+            raise RuntimeError("no sync endpoint: `kiosk config set sync.endpoint URL`")
+        if not self.settings["sync.intake_key"]:
+            raise RuntimeError("no intake key: `kiosk config set sync.intake_key ed25519:...`")
+        return SyncClient(self.outbox, url, self.settings["kiosk.id"], keys.load(self.paths),
+                          keys.parse_ed25519(self.settings["sync.intake_key"]),
+                          batch_size=self.settings["sync.batch_size"])
 
     def reload_catalog(self) -> Catalog:
         """After a technician installed or rolled back an edition: the next session uses it."""
