@@ -63,10 +63,12 @@ def create_app(storage: Storage, signing_key: Ed25519PrivateKey, *, window: int 
         batch = p.parse_batch(body)
         if batch.kiosk_id != who.kiosk_id:
             raise p.Malformed("kiosk_id of the body is not the kiosk that signed it", "kiosk-mismatch")
+        valid = [i for i in batch.items if isinstance(i, p.Item)]
+        statuses = iter(storage.store_many(who.kiosk_id, batch.batch_id, valid) if valid else [])
         results, rejected = [], 0
         for item in batch.items:
             if isinstance(item, p.Item):
-                status = storage.store(who.kiosk_id, batch.batch_id, item)
+                status = next(statuses)
                 if status == CONFLICT:
                     results.append(p.result(item.id, p.REJECTED, "id already used with another payload"))
                 else:

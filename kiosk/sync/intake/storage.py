@@ -27,6 +27,7 @@ class Storage(Protocol):
     def kiosks(self) -> list[dict]: ...
     def remember_nonce(self, kiosk_id: str, nonce: str, timestamp: int, now: float) -> bool: ...
     def store(self, kiosk_id: str, batch_id: str, item: Item) -> str: ...
+    def store_many(self, kiosk_id: str, batch_id: str, items: list[Item]) -> list[str]: ...
     def count_rejected(self, kiosk_id: str, n: int) -> None: ...
     def get(self, item_id: str) -> dict | None: ...
     def stats(self) -> dict: ...
@@ -125,23 +126,34 @@ class SqliteStorage:
     def store(self, kiosk_id: str, batch_id: str, item: Item) -> str:
         """``stored`` once; ``duplicate`` when the id was seen with the same payload;
         ``conflict`` when the id was seen with a different one (nothing is replaced)."""
+        return self.store_many(kiosk_id, batch_id, [item])[0]
+
+    def store_many(self, kiosk_id: str, batch_id: str, items: list[Item]) -> list[str]:
+        """A whole batch in one transaction (one fsync): its answers are sent only
+        after it is durable, so an acknowledged item is always stored."""
         import json
 
-        digest = hashlib.sha256(item.payload).hexdigest()
+        now = _now()
 
         def go(db):
-            db.execute("UPDATE kiosks SET received = received + 1 WHERE id = ?", (kiosk_id,))
-            cur = db.execute(
-                "INSERT OR IGNORE INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (item.id, kiosk_id, batch_id, item.tracking, item.procedure_id,
-                 item.procedure_version, item.created_at, _now(), item.payload, digest,
-                 json.dumps(item.receipt, ensure_ascii=False)))
-            if cur.rowcount == 1:
-                return STORED
-            db.execute("UPDATE kiosks SET duplicates = duplicates + 1 WHERE id = ?", (kiosk_id,))
-            row = db.execute("SELECT payload_sha256, kiosk_id FROM submissions WHERE id = ?",
-                             (item.id,)).fetchone()
-            return DUPLICATE if (row[0], row[1]) == (digest, kiosk_id) else CONFLICT
+            out = []
+            for item in items:
+                digest = hashlib.sha256(item.payload).hexdigest()
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (item.id, kiosk_id, batch_id, item.tracking, item.procedure_id,
+                     item.procedure_version, item.created_at, now, item.payload, digest,
+                     json.dumps(item.receipt, ensure_ascii=False)))
+                if cur.rowcount == 1:
+                    out.append(STORED)
+                    continue
+                row = db.execute("SELECT payload_sha256, kiosk_id FROM submissions WHERE id = ?",
+                                 (item.id,)).fetchone()
+                out.append(DUPLICATE if (row[0], row[1]) == (digest, kiosk_id) else CONFLICT)
+            dup = sum(1 for o in out if o != STORED)
+            db.execute("UPDATE kiosks SET received = received + ?, duplicates = duplicates + ? "
+                       "WHERE id = ?", (len(items), dup, kiosk_id))
+            return out
         return self._tx(go)
 
     def count_rejected(self, kiosk_id: str, n: int) -> None:
