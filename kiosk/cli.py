@@ -223,6 +223,50 @@ def queue_recover() -> None:
                f"{p.database}" + (f"; {lost} could not be read" if lost else ""))
 
 
+@queue.command("export")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+def queue_export(folder: Path) -> None:
+    """Write the submissions not yet acknowledged to a signed bundle (a USB stick), for a
+    kiosk that cannot reach the network. They stay queued until acknowledged."""
+    from . import keys
+    from .sync.bundle import export
+
+    s = _services()
+    rows = [s.outbox.get(r["id"]) for r in s.outbox.list("queued", limit=1_000_000)]
+    rows += [s.outbox.get(r["id"]) for r in s.outbox.list("sending", limit=1_000_000)]
+    try:
+        key = keys.load(s.paths)
+    except keys.KioskKeyError as e:
+        raise click.ClickException(str(e)) from None
+    path = export(rows, s.settings["kiosk.id"], key, folder)
+    click.echo(f"{len(rows)} submissions in {path}")
+
+
+@queue.command("import-acks")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def queue_import_acks(file: Path) -> None:
+    """Mark acknowledged what the intake's signed acknowledgement file confirms."""
+    from . import keys
+    from .sync import protocol
+    from .sync.bundle import BundleError, read_acks
+
+    s = _services()
+    if not s.settings["sync.intake_key"]:
+        raise click.ClickException("no intake key: `kiosk config set sync.intake_key ed25519:...`")
+    try:
+        results = read_acks(file, s.settings["kiosk.id"], keys.parse_ed25519(s.settings["sync.intake_key"]))
+    except BundleError as e:
+        raise click.ClickException(f"refused: {e}") from None
+    done = [i for i, r in results.items() if r.get("status") in (protocol.STORED, protocol.DUPLICATE)]
+    acked = s.outbox.acknowledge(done)
+    rejected = 0
+    for i, r in results.items():
+        if r.get("status") == protocol.REJECTED and s.outbox.get_or_none(i):
+            s.outbox.reject(i, str(r.get("reason") or "rejected by the intake"))
+            rejected += 1
+    click.echo(f"{acked} acknowledged, {rejected} rejected")
+
+
 @queue.command("submit")
 @click.option("--procedure", "procedure_id", required=True, help="Procedure id (kiosk catalog list).")
 @click.option("--answers", "answers_file", type=click.File("r", encoding="utf-8"), required=True,

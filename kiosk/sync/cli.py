@@ -176,6 +176,27 @@ def intake_stats(db: Path, as_json: bool) -> None:
     click.echo(f"{'total':24} {st['received']:9} {st['unique']:7} {st['duplicates']:6} {st['rejected']:8}")
 
 
+@intake.command("import-bundle")
+@DB
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def intake_import_bundle(db: Path, file: Path) -> None:
+    """Store a kiosk's USB bundle (once) and write its signed acknowledgement file."""
+    from .bundle import BundleError, import_bundle
+
+    storage = _storage(db)
+    try:
+        def lookup(kiosk_id):
+            text = storage.kiosk_key(kiosk_id)
+            return kiosk_keys.parse_ed25519(text) if text else None
+        out, counts = import_bundle(file, lookup, storage.store_many, _keys(db).signing)
+    except BundleError as e:
+        raise click.ClickException(f"refused: {e}") from None
+    finally:
+        storage.close()
+    click.echo(f"stored {counts['stored']}, already had {counts['duplicate']}, rejected "
+               f"{counts['rejected']}; acknowledgements for the kiosk: {out}")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(keys)
     cli.add_command(intake)
