@@ -42,6 +42,8 @@ class Services:
         self.journal = DraftJournal(paths.spool / "drafts")
         #: sessions a crash interrupted, found (and destroyed) at start
         self.interrupted: list = []
+        #: the background sync worker, when started (``start_sync``)
+        self.sync_worker = None
 
     @classmethod
     def open(cls, paths: KioskPaths | None = None) -> "Services":
@@ -67,8 +69,9 @@ class Services:
             self._outbox = Outbox(self.paths.database, self.settings["kiosk.code"], key)
         return self._outbox
 
-    def sync_client(self, endpoint: str | None = None):
-        """The sync client for this kiosk's settings (``kiosk sync run``, the background worker)."""
+    def sync_client(self, endpoint: str | None = None, own_connection: bool = False):
+        """The sync client for this kiosk's settings (``kiosk sync run``; the background
+        worker asks for its own connection to the outbox)."""
         from . import keys
         from .sync.client import SyncClient
 
@@ -77,9 +80,25 @@ class Services:
             raise RuntimeError("no sync endpoint: `kiosk config set sync.endpoint URL`")
         if not self.settings["sync.intake_key"]:
             raise RuntimeError("no intake key: `kiosk config set sync.intake_key ed25519:...`")
-        return SyncClient(self.outbox, url, self.settings["kiosk.id"], keys.load(self.paths),
+        outbox = self.outbox
+        if own_connection:
+            outbox = Outbox(self.paths.database, self.settings["kiosk.code"], outbox.backoffice_key)
+        return SyncClient(outbox, url, self.settings["kiosk.id"], keys.load(self.paths),
                           keys.parse_ed25519(self.settings["sync.intake_key"]),
                           batch_size=self.settings["sync.batch_size"])
+
+    def start_sync(self, interval: float = 30.0, on_status=None):
+        """Start the background worker when sync is configured; None when it is not."""
+        from .sync.worker import SyncWorker
+
+        if not (self.settings["sync.endpoint"] and self.settings["sync.intake_key"]):
+            log.info("sync: not configured (sync.endpoint, sync.intake_key); the queue waits")
+            return None
+        self.outbox  # the schema exists before the worker's connection opens
+        self.sync_worker = SyncWorker(lambda: self.sync_client(own_connection=True), interval,
+                                      on_status)
+        self.sync_worker.start()
+        return self.sync_worker
 
     def reload_catalog(self) -> Catalog:
         """After a technician installed or rolled back an edition: the next session uses it."""
@@ -87,6 +106,9 @@ class Services:
         return self.catalog
 
     def close(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.stop()
+            self.sync_worker = None
         if self._outbox is not None:
             self._outbox.close()
             self._outbox = None
@@ -103,6 +125,8 @@ class Services:
         }
         saved = self.outbox.submit(procedure.id, procedure.version, language, payload,
                                    receipt_meta)
+        if self.sync_worker is not None:
+            self.sync_worker.poke()
         try:
             path = self.render_receipt(saved.tracking)
             return SubmitResult(saved, path)

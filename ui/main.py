@@ -28,11 +28,13 @@ def run_kiosk(fullscreen: bool, demo: bool, size: tuple[int, int] = (1080, 1920)
     paths = KioskPaths.from_env().ensure()
     setup_logging(paths)
     services = Services.open(paths)
+    services.start_sync()  # the queue goes to the back office in the background, when configured
     kiosk = Kiosk(services, fullscreen=fullscreen, demo=demo, size=size)
     try:
         return kiosk.app.exec()
     finally:
         kiosk.close()
+        services.close()
 
 
 def scripted_demo(out: Path, size: tuple[int, int]) -> int:
