@@ -11,7 +11,6 @@ a settings file. The back office's X25519 sealing key uses the same form, ``x255
 
 from __future__ import annotations
 
-import base64
 import os
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from .paths import KioskPaths
+from .sync.protocol import b64, unb64
 
 FILE_NAME = "kiosk-signing-key.pem"
 _RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -30,21 +30,10 @@ class KioskKeyError(RuntimeError):
     """The kiosk key is missing, already there, or unreadable."""
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    if not text or any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                       for c in text):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def public_text(key: Ed25519PublicKey | X25519PublicKey) -> str:
     """``ed25519:BASE64URL`` or ``x25519:BASE64URL`` (raw key, no padding)."""
     kind = "ed25519" if isinstance(key, Ed25519PublicKey) else "x25519"
-    return f"{kind}:{_b64(key.public_bytes(*_RAW))}"
+    return f"{kind}:{b64(key.public_bytes(*_RAW))}"
 
 
 def _parse(text: str, kind: str) -> bytes:
@@ -52,7 +41,7 @@ def _parse(text: str, kind: str) -> bytes:
     if prefix != kind:
         raise ValueError(f"not an {kind} public key (expected '{kind}:' and 43 base64url characters)")
     try:
-        raw = _unb64(rest)
+        raw = unb64(rest)
     except ValueError:
         raw = b""
     if len(raw) != 32:
