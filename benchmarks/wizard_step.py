@@ -26,10 +26,7 @@ def walk(session, answers, on_next):
     session.choose(LONG)
     session.begin_procedure()
     while session.state is State.WIZARD:
-        w = session.wizard
-        for f in w.step.fields:
-            if f.id in answers and w.field_visible(f):
-                session.answer(f.id, answers[f.id])
+        session.answer_step(answers)
         on_next()
     if session.state is not State.REVIEW:
         raise RuntimeError(f"walk ended in {session.state.value}: {session.last_end}")

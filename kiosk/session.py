@@ -332,6 +332,13 @@ class Session:
         self._changed()
         return error
 
+    def answer_step(self, answers: dict) -> None:
+        """Answer the current step from a dict of answers (see ``Wizard.answer_step``)."""
+        self._require(State.WIZARD)
+        assert self.wizard is not None
+        self.wizard.answer_step(answers)
+        self._changed()
+
     def toggle(self, field_id: str, option: str) -> object:
         """Select or unselect an option of a multichoice."""
         self._require(State.WIZARD)

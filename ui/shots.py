@@ -40,10 +40,7 @@ def _to_wizard(session, procedure: str = LONG_PROCEDURE) -> None:
 
 
 def _fill_step(session, answers: dict) -> None:
-    w = session.wizard
-    for f in w.step.fields:
-        if f.id in answers and w.field_visible(f):
-            session.answer(f.id, answers[f.id])
+    session.answer_step(answers)
 
 
 def _focus_first_typed(session) -> None:
@@ -143,9 +140,7 @@ class _Walk:
         self.steps = []
         while not w.at_review:
             self.steps.append(w.step.id)
-            for f in w.step.fields:
-                if f.id in answers and w.field_visible(f):
-                    w.set_answer(f.id, answers[f.id])
+            w.answer_step(answers)
             if not w.next():
                 raise RuntimeError(f"example answers refused at {w.step.id}: {w.errors}")
 

@@ -130,6 +130,16 @@ class Wizard:
             self.errors[field_id] = error
         return error
 
+    def answer_step(self, answers: dict) -> None:
+        """Answer the current step's visible fields from ``answers``, in order, so a field
+        an earlier answer reveals is answered too (example answers, tests, benchmarks)."""
+        step = self.step
+        if step is None:
+            return
+        for f in step.fields:
+            if f.id in answers and not isinstance(f, PrefillField) and self.field_visible(f):
+                self.set_answer(f.id, answers[f.id])
+
     def toggle(self, field_id: str, option: str) -> Problem | None:
         """Select or unselect one option of a multichoice."""
         current = list(self.value(self.field(field_id)))

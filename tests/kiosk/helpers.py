@@ -17,9 +17,6 @@ def fill(session: Session, procedure_id: str) -> dict:
     answers = example_answers(session.procedure, session.language, session.identity.prefill())
     session.begin_procedure()
     while session.state is State.WIZARD:
-        w = session.wizard
-        for f in w.step.fields:
-            if f.id in answers and w.field_visible(f):
-                session.answer(f.id, answers[f.id])
+        session.answer_step(answers)
         assert session.next(), session.wizard.errors
     return answers

@@ -26,10 +26,7 @@ def walk_two_steps(session, identity):
     answers = example_answers(session.procedure, "fr", identity.prefill())
     session.begin_procedure()
     for _ in range(2):
-        w = session.wizard
-        for f in w.step.fields:
-            if f.id in answers and w.field_visible(f):
-                session.answer(f.id, answers[f.id])
+        session.answer_step(answers)
         assert session.next()
     return answers
 
