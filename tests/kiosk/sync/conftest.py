@@ -77,3 +77,26 @@ def served(intake):
     intake.url, stop = serve(intake.app)
     yield intake
     stop()
+
+
+def kiosk_cmd(*args, ok=True, input=None) -> str:
+    """Run the real `kiosk` command (KIOSK_HOME from the test's fixture)."""
+    from click.testing import CliRunner
+
+    from kiosk.cli import cli
+
+    r = CliRunner().invoke(cli, [str(a) for a in args], input=input)
+    assert (r.exit_code == 0) == ok, r.output
+    return r.output
+
+
+def provision(db, point_kiosk: bool = True) -> tuple[str, str]:
+    """As a technician does it: intake init, kiosk key, enrol, and (optionally) point the
+    kiosk's settings at the intake's keys. Returns (sealing key, response key)."""
+    sealing, signing = kiosk_cmd("intake", "init", "--db", db).split()[:2]
+    kiosk_cmd("intake", "enrol", "--db", db, "--kiosk-id", "DEMO-KIOSK-01",
+              "--key", kiosk_cmd("keys", "init").strip())
+    if point_kiosk:
+        kiosk_cmd("config", "set", "sync.backoffice_key", sealing)
+        kiosk_cmd("config", "set", "sync.intake_key", signing)
+    return sealing, signing

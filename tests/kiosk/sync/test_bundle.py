@@ -3,23 +3,12 @@ acknowledgements brought back; a tampered bundle or acknowledgement file is refu
 
 import json
 
-from click.testing import CliRunner
-
-from kiosk.cli import cli
-
-
-def kiosk(*args, ok=True, input=None):
-    r = CliRunner().invoke(cli, [str(a) for a in args], input=input)
-    assert (r.exit_code == 0) == ok, r.output
-    return r.output
+from .conftest import kiosk_cmd as kiosk, provision as provision_intake
 
 
 def provision(tmp_path):
     db = tmp_path / "backoffice" / "intake.sqlite"
-    sealing, signing = kiosk("intake", "init", "--db", db).split()[:2]
-    kiosk("intake", "enrol", "--db", db, "--kiosk-id", "DEMO-KIOSK-01", "--key", kiosk("keys", "init").strip())
-    kiosk("config", "set", "sync.backoffice_key", sealing)
-    kiosk("config", "set", "sync.intake_key", signing)
+    provision_intake(db)
     return db
 
 

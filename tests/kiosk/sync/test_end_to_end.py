@@ -4,33 +4,20 @@ command and real HTTP on 127.0.0.1: provision the intake and the kiosk offline, 
 
 import json
 
-from click.testing import CliRunner
-
-from kiosk.cli import cli
 from kiosk.sync.intake.app import create_app
 from kiosk.sync.intake.keys import IntakeKeys, keys_dir
 from kiosk.sync.intake.storage import SqliteStorage
 
-from .conftest import serve
-
-
-def kiosk(*args, ok=True, input=None):
-    r = CliRunner().invoke(cli, [str(a) for a in args], input=input)
-    assert (r.exit_code == 0) == ok, r.output
-    return r.output
+from .conftest import kiosk_cmd as kiosk, provision, serve
 
 
 def test_submit_sync_show_exactly_once(kiosk_home, tmp_path):
     db = tmp_path / "backoffice" / "intake.sqlite"
-    sealing, signing = kiosk("intake", "init", "--db", db).split()[:2]
-    kiosk_key = kiosk("keys", "init").strip()
-    kiosk("intake", "enrol", "--db", db, "--kiosk-id", "DEMO-KIOSK-01", "--key", kiosk_key)
+    provision(db)
     storage = SqliteStorage(db)
     url, stop = serve(create_app(storage, IntakeKeys.load(keys_dir(db)).signing))
     try:
         kiosk("config", "set", "sync.endpoint", url)
-        kiosk("config", "set", "sync.backoffice_key", sealing)
-        kiosk("config", "set", "sync.intake_key", signing)
         example = kiosk("catalog", "example", "cnss.ipe")
         saved = json.loads(kiosk("queue", "submit", "--procedure", "cnss.ipe", "--answers", "-",
                                  input=example))

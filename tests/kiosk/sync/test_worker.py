@@ -3,9 +3,6 @@ it on its own connection while the kiosk keeps saving; its status says so."""
 
 import time
 
-from click.testing import CliRunner
-
-from kiosk.cli import cli
 from kiosk.paths import KioskPaths
 from kiosk.services import Services
 from kiosk.session import Session
@@ -14,23 +11,15 @@ from kiosk.sync.intake.keys import IntakeKeys, keys_dir
 from kiosk.sync.intake.storage import SqliteStorage
 
 from ..helpers import fill, to_catalog
-from .conftest import serve
-
-
-def kiosk(*args):
-    r = CliRunner().invoke(cli, [str(a) for a in args])
-    assert r.exit_code == 0, r.output
-    return r.output
+from .conftest import kiosk_cmd as kiosk, provision, serve
 
 
 def test_a_submission_is_sent_in_the_background(kiosk_home, tmp_path, demo_identity):
     db = tmp_path / "backoffice" / "intake.sqlite"
-    sealing, signing = kiosk("intake", "init", "--db", db).split()[:2]
-    kiosk("intake", "enrol", "--db", db, "--kiosk-id", "DEMO-KIOSK-01", "--key", kiosk("keys", "init").strip())
+    provision(db)
     storage = SqliteStorage(db)
     url, stop = serve(create_app(storage, IntakeKeys.load(keys_dir(db)).signing))
-    for key, value in (("sync.endpoint", url), ("sync.backoffice_key", sealing), ("sync.intake_key", signing)):
-        kiosk("config", "set", key, value)
+    kiosk("config", "set", "sync.endpoint", url)
     services = Services.open(KioskPaths.from_env())
     seen = []
     try:
