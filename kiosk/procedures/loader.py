@@ -3,8 +3,8 @@
 YAML is read as YAML 1.2 (ryaml, a Rust parser): ``yes``, ``no``, ``on`` and dates
 stay text (only ``true``/``false`` are booleans), so ``expect: yes`` means the answer
 "yes" and an option value ``no`` is not a boolean; a key written twice is an error; no
-tag ever builds an object. PyYAML's composer, set to the same rules, only serves to find
-the line of a schema error. A validated catalog is also kept compiled as JSON (keyed by
+tag ever builds an object. PyYAML's composer only serves to find the line of a schema
+error (from node marks). A validated catalog is also kept compiled as JSON (keyed by
 the SHA-256 of its sources); loading that re-runs the whole schema in Rust.
 """
 
@@ -54,22 +54,9 @@ class CatalogError(ValueError):
         super().__init__("\n".join(map(str, problems)))
 
 
-# --- YAML, the 1.2 way ---------------------------------------------------------------------
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers
-            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
-    for first, resolvers in _Base.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# Only PyYAML's composer is used (node marks, for error lines); nodes keep the raw text
+# of keys, so its YAML 1.1 typing never matters here.
+_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _read(path: Path) -> tuple[str | None, list[Problem]]:
@@ -116,7 +103,7 @@ def _duplicate_line(text: str, message: str) -> int:
 def _line_of(text: str, loc: tuple) -> int:
     """The line of the deepest YAML node along ``loc`` (1-based; 0 when unknown)."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_Composer)
     except Exception:
         return 0
     line = node.start_mark.line + 1 if node is not None else 0
