@@ -374,7 +374,8 @@ def sync() -> None:
 @click.option("--endpoint", help="Intake URL (default: the sync.endpoint setting).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def sync_run(mode: str, endpoint: str | None, as_json: bool) -> None:
-    """Send queued submissions now; network loss is reported, never an error for the queue."""
+    """Send queued submissions now (back-off waits are skipped); network loss is reported,
+    never an error for the queue."""
     import datetime as dt
 
     s = _services()
@@ -383,6 +384,7 @@ def sync_run(mode: str, endpoint: str | None, as_json: bool) -> None:
     except (RuntimeError, ValueError) as e:
         raise click.ClickException(str(e)) from None
     s.outbox.reset_sending()
+    s.outbox.make_due()  # asked for now: no back-off wait
     acked = client.run_once().acknowledged if mode == "once" else client.run_until_empty()
     st = client.status
     purged = s.outbox.purge_acknowledged(dt.timedelta(days=s.settings["sync.retention_days"]))

@@ -79,6 +79,10 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "as `kiosk intake init` prints it (second line); without it nothing is ever marked sent",
         lambda v: v == "" or bool(re.fullmatch(r"ed25519:[A-Za-z0-9_-]{43}", v)),
         "empty or ed25519: followed by 43 base64url characters"),
+    Key("sync.ca_file", "", "CA certificate (PEM) of an office's private PKI that signed the "
+        "intake's HTTPS certificate; when set, only it is trusted for the intake (empty: the "
+        "public CAs of the certifi bundle)",
+        lambda v: len(v) <= 400, "a file path"),
     Key("sync.batch_size", 50, "Submissions sent per request",
         lambda v: 1 <= v <= 500, "a whole number from 1 to 500"),
     Key("sync.retention_days", 30, "Days an acknowledged submission's sealed payload is kept "

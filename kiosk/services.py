@@ -85,7 +85,8 @@ class Services:
             outbox = Outbox(self.paths.database, self.settings["kiosk.code"], outbox.backoffice_key)
         return SyncClient(outbox, url, self.settings["kiosk.id"], keys.load(self.paths),
                           keys.parse_ed25519(self.settings["sync.intake_key"]),
-                          batch_size=self.settings["sync.batch_size"])
+                          batch_size=self.settings["sync.batch_size"],
+                          ca_file=self.settings["sync.ca_file"])
 
     def start_sync(self, interval: float = 30.0, on_status=None):
         """Start the background worker when sync is configured; None when it is not."""

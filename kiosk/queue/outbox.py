@@ -179,6 +179,13 @@ class Outbox:
             return self.db.execute("UPDATE submissions SET state = 'queued' "
                                    "WHERE state = 'sending'").rowcount
 
+    def make_due(self) -> int:
+        """A person asked to send now (``kiosk sync run``, the agent's button): the
+        back-off waits of queued submissions are dropped."""
+        with self._tx():
+            return self.db.execute("UPDATE submissions SET next_attempt_at = NULL "
+                                   "WHERE state = 'queued' AND next_attempt_at IS NOT NULL").rowcount
+
     def claim(self, limit: int, now: dt.datetime | None = None) -> list[dict]:
         """The next submissions due (oldest first), marked sending, with their sealed
         payloads: what one request carries."""

@@ -16,6 +16,7 @@ import datetime as dt
 import email.utils
 import logging
 import random
+import ssl
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -61,12 +62,13 @@ class SyncClient:
     intake_key: Ed25519PublicKey    # verifies the intake's signed acknowledgements
     batch_size: int = 100
     http: httpx.Client | None = None
+    ca_file: str = ""               # a private CA trusted alone for the intake (sync.ca_file)
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()
     rng: random.Random = field(default_factory=random.Random)
     status: SyncStatus = field(default_factory=SyncStatus)
 
     def __post_init__(self) -> None:
-        self._http = self.http or httpx.Client(timeout=TIMEOUT)
+        self._http = self.http or httpx.Client(timeout=TIMEOUT, verify=tls_context(self.ca_file))
         self._batch = max(1, min(self.batch_size, protocol.MAX_ITEMS))
         self._failures = 0
 
@@ -91,6 +93,10 @@ class SyncClient:
             response = self._http.post(self.endpoint.rstrip("/") + protocol.PATH,
                                        content=body, headers=headers)
         except httpx.HTTPError as e:
+            if "CERTIFICATE_VERIFY_FAILED" in str(e) or "certificate verify failed" in str(e):
+                # Not a passing outage: the technician must act (wrong CA, wrong name).
+                return self._later(ids, result, "tls: the intake's certificate is not trusted "
+                                   "(check sync.endpoint and sync.ca_file)", online=False)
             return self._later(ids, result, f"network: {type(e).__name__}", online=False)
         if response.status_code == 413 and self._batch > 1:
             self._batch = max(1, self._batch // 2)
@@ -161,6 +167,17 @@ class SyncClient:
     def _refresh(self) -> None:
         c = self.outbox.counts()
         self.status.pending = c["queued"] + c["sending"]
+
+
+def tls_context(ca_file: str = "") -> ssl.SSLContext | bool:
+    """Certificate verification for the intake: the public CAs (certifi, httpx's default),
+    or only the office's private CA when one is configured. Verification is never off."""
+    if not ca_file:
+        return True
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as e:
+        raise RuntimeError(f"sync.ca_file {ca_file}: cannot load it as PEM certificates ({e})") from e
 
 
 def _retry_after(response: httpx.Response, now: dt.datetime) -> float | None:
