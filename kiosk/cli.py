@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .config import KEYS, ConfigError, Settings
 from .paths import KioskPaths
+from .privileged import privileged
 
 
 def _paths() -> KioskPaths:
@@ -77,6 +78,7 @@ def config_get(key: str) -> None:
 @config.command("set")
 @click.argument("key")
 @click.argument("value")
+@privileged("config.write")
 def config_set(key: str, value: str) -> None:
     """Change one setting; an invalid value is refused and the previous one kept."""
     s = Settings.load(_paths().config_file)
@@ -211,6 +213,7 @@ def queue_list(state: str | None, limit: int, as_json: bool) -> None:
 
 
 @queue.command("recover")
+@privileged("queue.transfer")
 def queue_recover() -> None:
     """After a damaged database was reported: keep it aside, copy what is readable to a new one."""
     from .queue.outbox import recover
@@ -225,6 +228,7 @@ def queue_recover() -> None:
 
 @queue.command("export")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@privileged("queue.transfer")
 def queue_export(folder: Path) -> None:
     """Write the submissions not yet acknowledged to a signed bundle (a USB stick), for a
     kiosk that cannot reach the network. They stay queued until acknowledged."""
@@ -244,6 +248,7 @@ def queue_export(folder: Path) -> None:
 
 @queue.command("import-acks")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@privileged("queue.transfer")
 def queue_import_acks(file: Path) -> None:
     """Mark acknowledged what the intake's signed acknowledgement file confirms."""
     from . import keys
@@ -360,6 +365,7 @@ def _card_commands() -> None:
 _card_commands()
 
 from .sync.cli import register as _sync; _sync(cli)  # noqa: E402,E702 (keys, intake)
+from .staff_cli import register as _staff; _staff(cli)  # noqa: E402,E702 (staff, audit)
 
 
 @cli.group()
@@ -373,6 +379,7 @@ def sync() -> None:
               help="Batches until nothing is due (the default).")
 @click.option("--endpoint", help="Intake URL (default: the sync.endpoint setting).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@privileged("sync.now")
 def sync_run(mode: str, endpoint: str | None, as_json: bool) -> None:
     """Send queued submissions now (back-off waits are skipped); network loss is reported,
     never an error for the queue."""

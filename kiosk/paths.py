@@ -35,6 +35,16 @@ class KioskPaths:
         return self.data / "outbox.sqlite"
 
     @property
+    def staff_file(self) -> Path:
+        """Agents' and technicians' accounts (Argon2id PIN hashes, lockout counters)."""
+        return self.config / "staff.json"
+
+    @property
+    def audit_log(self) -> Path:
+        """The hash-chained log of privileged actions (``kiosk/audit.py``)."""
+        return self.data / "audit.jsonl"
+
+    @property
     def receipts(self) -> Path:
         return self.spool / "receipts"
 

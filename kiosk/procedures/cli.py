@@ -13,6 +13,7 @@ import click
 
 from ..config import Settings
 from ..paths import KioskPaths
+from ..privileged import privileged
 from . import package as pkg
 
 
@@ -69,6 +70,7 @@ def verify(file: Path) -> None:
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@privileged("catalog.manage", "catalog.import")
 def import_(file: Path) -> None:
     """Verify and install a package, and make its edition active (only a newer edition)."""
     paths = _paths()
@@ -83,6 +85,7 @@ def import_(file: Path) -> None:
 @click.command("rollback")
 @click.option("--to", "to", type=click.IntRange(min=1), default=None,
               help="The installed edition to activate (default: the previous one).")
+@privileged("catalog.manage", "catalog.rollback")
 def rollback(to: int | None) -> None:
     """Make a previously installed edition active again (may go to a lower edition)."""
     paths = _paths()

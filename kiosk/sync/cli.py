@@ -11,6 +11,7 @@ import click
 
 from .. import keys as kiosk_keys
 from ..paths import KioskPaths
+from ..privileged import privileged
 
 DB = click.option("--db", "db", required=True, type=click.Path(path_type=Path, dir_okay=False),
                   help="The intake's SQLite database (its keys are in DB.keys/).")
@@ -28,6 +29,7 @@ def keys() -> None:
 
 @keys.command("init")
 @click.option("--force", is_flag=True, help="Replace an existing key (the kiosk must be enrolled again).")
+@privileged("keys.manage", "keys.init")
 def keys_init(force: bool) -> None:
     """Create the kiosk's signing key (mode 0600) and print its public key."""
     paths = KioskPaths.from_env().ensure()
