@@ -328,32 +328,143 @@ def receipt() -> None:
 
 
 @receipt.command("render")
-@click.option("--tracking", help="Tracking number of a saved submission.")
+@click.option("--tracking", "--submission", "tracking", help="Tracking number of a saved submission.")
 @click.option("--sample", is_flag=True, help="A sample receipt (no submission needed).")
 @click.option("--lang", type=click.Choice(["ar", "fr", "zgh"]), default="fr", show_default=True,
               help="Language of a sample receipt.")
+@click.option("--paper", type=click.Choice(["80", "58"]), help="Roll width (default: receipt.paper_width).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="PDF file to write.")
-def receipt_render(tracking: str | None, sample: bool, lang: str, out: Path) -> None:
+def receipt_render(tracking: str | None, sample: bool, lang: str, paper: str | None, out: Path) -> None:
     """Render a receipt to a PDF file."""
+    import dataclasses
     import datetime as dt
 
-    from .receipts.render import ReceiptData, render_pdf
+    from .receipts.authenticity import qr_text
+    from .receipts.render import ReceiptData, render
 
     s = _services()
     if sample == bool(tracking):
         raise click.UsageError("give either --tracking or --sample")
+    paper_mm = int(paper) if paper else s.settings["receipt.paper_width"]
     if sample:
         p = s.catalog.procedures[0]
-        data = ReceiptData("SAMPLE-261122-0001-0", lang, dt.datetime.now().astimezone(),
-                           p.title(lang), p.next_steps(lang), tuple(d(lang) for d in p.documents),
-                           s.settings["kiosk.office"], s.settings["kiosk.id"])
+        now = dt.datetime.now().astimezone()
+        number = "SAMPLE-" + now.strftime("%y%m%d") + "-0001-0"
+        second = s.settings["receipt.second_language"]
+        second = second if second != lang else ""
+        data = ReceiptData(number, lang, now, p.title(lang), p.next_steps(lang),
+                           tuple(d(lang) for d in p.documents), s.settings["kiosk.office"],
+                           s.settings["kiosk.id"], qr_text(number, now, s.settings["kiosk.id"], s.kiosk_key()),
+                           second, p.title(second) if second else "", paper_mm)
     else:
-        row = s.outbox.by_tracking(tracking)
-        if row is None:
-            raise click.ClickException(f"no submission with tracking number {tracking}")
-        data = ReceiptData.from_row(row, s.catalog)
-    render_pdf(data, out)
-    click.echo(str(out))
+        try:
+            data = dataclasses.replace(s.receipt_data(tracking), paper_mm=paper_mm)
+        except KeyError:
+            raise click.ClickException(f"no submission with tracking number {tracking}") from None
+    r = render(data, out)
+    click.echo(f"{r.path} ({r.width_mm:.0f} x {r.height_mm:.0f} mm)")
+
+
+@receipt.command("print")
+@click.argument("tracking")
+@privileged("receipt.reprint", "receipt.reprint")
+def receipt_print(tracking: str) -> None:
+    """Print (or reprint) the receipt of a saved submission on the configured printer."""
+    s = _services()
+    if s.outbox.by_tracking(tracking) is None:
+        raise click.ClickException(f"no submission with tracking number {tracking}")
+    outcome = s.print_receipt(tracking)
+    if not outcome.ok:
+        raise click.ClickException(f"not printed: {outcome.code}: {outcome.detail}")
+    click.echo(f"{tracking} printed")
+
+
+@receipt.command("verify")
+@click.argument("text")
+@click.option("--key", "key_text", help="The kiosk's public key (ed25519:...), for a receipt of another kiosk.")
+@click.option("--intake-db", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Look the kiosk's key up in an intake's registry of enrolled kiosks.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def receipt_verify(text: str, key_text: str | None, intake_db: Path | None, as_json: bool) -> None:
+    """Check a receipt's QR code (as a scanner types it): valid, or invalid and why (exit 1)."""
+    from . import keys
+    from .receipts.authenticity import verify
+
+    def key_for(kiosk_id: str):
+        if key_text:
+            return keys.parse_ed25519(key_text)
+        if intake_db:
+            from .sync.intake.storage import SqliteStorage
+            storage = SqliteStorage(intake_db)
+            try:
+                found = storage.kiosk_key(kiosk_id)
+            finally:
+                storage.close()
+            return keys.parse_ed25519(found) if found else None
+        s = _services()
+        if kiosk_id != s.settings["kiosk.id"]:
+            return None
+        try:
+            return keys.load(s.paths).public_key()
+        except keys.KioskKeyError:
+            return None
+
+    verdict = verify(text, key_for)
+    if as_json:
+        _json(verdict.to_json())
+    else:
+        click.echo(("valid: " if verdict.valid else "INVALID: ") + verdict.reason)
+        if verdict.tracking:
+            click.echo(f"  tracking {verdict.tracking}, kiosk {verdict.kiosk_id}, "
+                       f"made {verdict.time.isoformat() if verdict.time else '?'}")
+    if not verdict.valid:
+        raise SystemExit(1)
+
+
+@cli.group()
+def printer() -> None:
+    """The receipt printer (printer.* settings)."""
+
+
+@printer.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def printer_status(as_json: bool) -> None:
+    """The printer's state now: ready or not, and why (paper, cover, offline, paused...)."""
+    st = _services().printer_status()
+    if as_json:
+        _json(st.to_json())
+    else:
+        reasons = ", ".join(st.reasons) or "none"
+        click.echo(f"{st.kind} {st.name}: {'ready' if st.ready else 'NOT READY'} ({st.state}; {reasons})"
+                   + (f" {st.detail}" if st.detail else ""))
+    if not st.ready:
+        raise SystemExit(1)
+
+
+@printer.command("test")
+@privileged("printer.test", "printer.test")
+def printer_test() -> None:
+    """Print a sample receipt (Arabic, with French headings) to check the printer and paper."""
+    import datetime as dt
+    import tempfile
+
+    from .printing.receipts import print_pdf
+    from .receipts.authenticity import qr_text
+    from .receipts.render import ReceiptData, render
+
+    s = _services()
+    p = s.catalog.procedures[0]
+    now = dt.datetime.now().astimezone()
+    number = "TEST-" + now.strftime("%y%m%d") + "-0000-0"
+    data = ReceiptData(number, "ar", now, p.title("ar"), p.next_steps("ar"), (), s.settings["kiosk.office"],
+                       s.settings["kiosk.id"], qr_text(number, now, s.settings["kiosk.id"], s.kiosk_key()),
+                       "fr", p.title("fr"), s.settings["receipt.paper_width"])
+    with tempfile.TemporaryDirectory() as tmp:
+        r = render(data, Path(tmp) / "test.pdf")
+        outcome = print_pdf(s.printer, r.path, number, r.height_mm, r.width_mm)
+    if not outcome.ok:
+        raise click.ClickException(f"test print failed: {outcome.code}: {outcome.detail}")
+    click.echo("test receipt printed")
 
 
 def _card_commands() -> None:

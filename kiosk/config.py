@@ -67,6 +67,24 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "signed catalog packages the kiosk installs (empty: the DEMO publisher key, refused "
         "in production)",
         lambda v: len(v) <= 400, "a folder path"),
+    Key("printer.kind", "file", "Receipt printer: cups (a CUPS queue), escpos (a thermal printer "
+        "spoken to directly, receipts sent as images) or file (PDFs into a folder, for demos)",
+        lambda v: v in ("cups", "escpos", "file"), "'cups', 'escpos' or 'file'"),
+    Key("printer.queue", "", "CUPS queue name (printer.kind = cups)",
+        lambda v: v == "" or bool(re.fullmatch(r"[A-Za-z0-9_.-]{1,127}", v)),
+        "a CUPS queue name: letters, digits, '.', '_' or '-'"),
+    Key("printer.cups_server", "", "CUPS server host:port (empty: CUPS_SERVER or localhost:631)",
+        lambda v: v == "" or bool(re.fullmatch(r"[A-Za-z0-9.-]+:\d{1,5}", v)), "empty or host:port"),
+    Key("printer.address", "tcp:127.0.0.1:9100", "ESC/POS printer: tcp:HOST[:PORT] or usb:VID:PID "
+        "(printer.kind = escpos)",
+        lambda v: bool(re.fullmatch(r"tcp:[A-Za-z0-9.-]+(:\d{1,5})?|usb:[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", v)),
+        "tcp:HOST[:PORT] or usb:VID:PID (hex)"),
+    Key("printer.folder", "", "Folder the file printer writes receipts to (empty: the spool's "
+        "printed/ folder)", lambda v: len(v) <= 400, "a folder path"),
+    Key("receipt.paper_width", 80, "Roll width in millimetres: 80 or 58",
+        lambda v: v in (80, 58), "80 or 58"),
+    Key("receipt.second_language", "fr", "Language the receipt's headings and title are repeated "
+        "in (empty: none)", lambda v: v in ("", *LANGUAGES), "empty or one of " + ", ".join(LANGUAGES)),
     Key("sync.endpoint", "", "Base URL of the intake the kiosk sends submissions to "
         "(https://..., or http:// for tests; empty: no sync)",
         lambda v: v == "" or bool(re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", v)),

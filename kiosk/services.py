@@ -6,6 +6,7 @@ all take the same path from a citizen's answers to a saved, sealed submission.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ class Services:
         self.interrupted: list = []
         #: the background sync worker, when started (``start_sync``)
         self.sync_worker = None
+        self._printer = None
 
     @classmethod
     def open(cls, paths: KioskPaths | None = None) -> "Services":
@@ -54,6 +56,15 @@ class Services:
         services = cls(paths, settings, load_active(paths))
         services.interrupted = services.journal.clean_up_interrupted()
         return services
+
+    # --- the service state an agent sets (out of service, with a message) -------------
+    @property
+    def service_file(self):
+        return self.paths.data / "service.json"
+
+    def service_state(self):
+        from .desk import load_service
+        return load_service(self.service_file)
 
     @property
     def outbox(self) -> Outbox:
@@ -114,7 +125,8 @@ class Services:
             self._outbox.close()
             self._outbox = None
 
-    def submit(self, procedure: Procedure, language: str, payload: dict) -> SubmitResult:
+    def submit(self, procedure: Procedure, language: str, payload: dict,
+               assisted_by: str | None = None) -> SubmitResult:
         """Seal and commit, then render the receipt. The commit comes first: a receipt
         problem never costs the citizen their submission."""
         receipt_meta = {
@@ -124,24 +136,81 @@ class Services:
             "kiosk_id": self.settings["kiosk.id"],
             "office": self.settings["kiosk.office"],
         }
+        if assisted_by:
+            payload = {**payload, "assisted_by": assisted_by}
         saved = self.outbox.submit(procedure.id, procedure.version, language, payload,
-                                   receipt_meta)
+                                   receipt_meta, assisted_by=assisted_by)
         if self.sync_worker is not None:
             self.sync_worker.poke()
         try:
-            path = self.render_receipt(saved.tracking)
+            path = self.render_receipt(saved.tracking).path
             return SubmitResult(saved, path)
         except Exception as e:
             log.error("receipt for a saved submission failed: %s: %s", type(e).__name__, e)
             return SubmitResult(saved, None, type(e).__name__)
 
-    def render_receipt(self, tracking: str) -> Path:
-        from .receipts.render import ReceiptData, render_pdf
+    # --- receipts and the printer -----------------------------------------------------
+    def kiosk_key(self):
+        """The kiosk's signing key (receipts' QR codes, sync). A demo kiosk makes one on
+        first use; a production kiosk must have been given one (`kiosk keys init`)."""
+        from . import keys
+        try:
+            return keys.load(self.paths)
+        except keys.KioskKeyError:
+            if self.settings["kiosk.mode"] != "demo" or keys.key_path(self.paths).exists():
+                raise
+            return keys.init(self.paths)
+
+    def receipt_data(self, tracking: str):
+        from .receipts.authenticity import qr_text
+        from .receipts.render import ReceiptData
 
         row = self.outbox.by_tracking(tracking)
         if row is None:
             raise KeyError(tracking)
-        data = ReceiptData.from_row(row, self.catalog)
-        out = self.paths.receipts / f"{tracking}.pdf"
-        render_pdf(data, out)
-        return out
+        try:
+            qr = qr_text(tracking, dt.datetime.fromisoformat(row["created_at"]),
+                         self.settings["kiosk.id"], self.kiosk_key())
+        except Exception as e:  # no key: the receipt still prints, its QR is unsigned
+            log.error("receipt QR not signed: %s", type(e).__name__)
+            qr = ""
+        return ReceiptData.from_row(row, self.catalog, qr, self.settings["receipt.second_language"],
+                                    self.settings["receipt.paper_width"])
+
+    def render_receipt(self, tracking: str):
+        from .receipts.render import render
+
+        return render(self.receipt_data(tracking), self.paths.receipts / f"{tracking}.pdf")
+
+    @property
+    def printer(self):
+        if self._printer is None:
+            from .printing.receipts import printer_from_settings
+            self._printer = printer_from_settings(self.settings, self.paths.spool)
+        return self._printer
+
+    def printer_status(self):
+        from .printing.receipts import safe_status
+        return safe_status(self.printer)
+
+    def print_receipt(self, tracking: str, timeout: float = 30.0):
+        """Render (again, from the row: reprints need no stored PDF) and print; the row
+        is marked printed or failed (the agent's reprint list). Never raises."""
+        from .printing.receipts import PrintOutcome, print_pdf
+
+        try:
+            rendered = self.render_receipt(tracking)
+        except Exception as e:  # noqa: BLE001
+            log.error("receipt rendering failed: %s: %s", type(e).__name__, e)
+            outcome = PrintOutcome(False, "error", f"rendering: {type(e).__name__}")
+        else:
+            outcome = print_pdf(self.printer, rendered.path, tracking, rendered.height_mm,
+                                rendered.width_mm, timeout)
+        try:
+            if outcome.ok:
+                self.outbox.mark_printed(tracking)
+            else:
+                self.outbox.mark_print_failed(tracking, outcome.code)
+        except Exception as e:  # noqa: BLE001 (a full disk: the receipt state is lost, not the submission)
+            log.error("could not record the receipt's state: %s", type(e).__name__)
+        return outcome

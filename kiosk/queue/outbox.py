@@ -21,8 +21,13 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from . import tracking
 from .sealing import seal
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATES = ("queued", "sending", "acknowledged", "rejected")
+
+
+#: what the agent's lists show: never the payload
+_LIST_COLUMNS = ("id, tracking, procedure_id, procedure_version, language, created_at, state, "
+                 "attempts, last_error, assisted_by, printed_at, print_error")
 
 
 class OutboxError(RuntimeError):
@@ -98,9 +103,17 @@ class Outbox:
             with _Transaction(self.db):
                 self.db.execute("ALTER TABLE submissions ADD COLUMN acknowledged_at TEXT")
                 self.db.execute("PRAGMA user_version=2")
+        if version < 3:
+            # v3: which agent assisted (staff number), and the receipt's printing: when it
+            # printed, or why it did not (a print failure code), for the agent's reprint list.
+            with _Transaction(self.db):
+                for column in ("assisted_by", "printed_at", "print_error"):
+                    self.db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
+                self.db.execute("PRAGMA user_version=3")
 
     def submit(self, procedure_id: str, procedure_version: int, language: str,
-               payload: dict, receipt: dict, now: dt.datetime | None = None) -> Saved:
+               payload: dict, receipt: dict, now: dt.datetime | None = None,
+               assisted_by: str | None = None) -> Saved:
         """Seal and commit one submission; return only once it is durable."""
         now = now or dt.datetime.now().astimezone()
         sid = str(uuid.uuid4())
@@ -119,7 +132,7 @@ class Outbox:
                     "procedure_version": procedure_version, "language": language,
                     "created_at": now.isoformat(), "day": day.isoformat(),
                     "sequence": sequence, "state": "queued", "attempts": 0,
-                    "payload": sealed,
+                    "payload": sealed, "assisted_by": assisted_by,
                     "receipt": json.dumps({**receipt, "tracking": number}, ensure_ascii=False),
                 })
                 self.db.execute("COMMIT")
@@ -152,9 +165,28 @@ class Outbox:
     def list(self, state: str | None = None, limit: int = 100) -> list[dict]:
         """Non-personal view of recent submissions (no payload)."""
         where, args = ("state = ?", [state]) if state else (None, [])
-        cols = "id, tracking, procedure_id, procedure_version, language, created_at, state, attempts"
-        return list(self.db["submissions"].rows_where(where, args, select=cols,
+        return list(self.db["submissions"].rows_where(where, args, select=_LIST_COLUMNS,
                                                       order_by="created_at desc", limit=limit))
+
+    def today(self, day: dt.date | None = None) -> list[dict]:
+        """The day's submissions, newest first (the agent's list and reprints)."""
+        day = day or dt.date.today()
+        return list(self.db["submissions"].rows_where("day = ?", [day.isoformat()],
+                                                      select=_LIST_COLUMNS, order_by="sequence desc"))
+
+    def mark_printed(self, tracking: str, now: dt.datetime | None = None) -> None:
+        with self._tx():
+            self.db.execute("UPDATE submissions SET printed_at = ?, print_error = NULL "
+                            "WHERE tracking = ?", [self._now(now), tracking])
+
+    def mark_print_failed(self, tracking: str, code: str) -> None:
+        with self._tx():
+            self.db.execute("UPDATE submissions SET print_error = ? WHERE tracking = ?",
+                            [code, tracking])
+
+    def unprinted(self, day: dt.date | None = None) -> list[dict]:
+        """The day's receipts that did not print: the agent's reprint list."""
+        return [r for r in self.today(day) if r["printed_at"] is None]
 
     def oldest_pending_age(self, now: dt.datetime | None = None) -> float | None:
         """Seconds since the oldest submission not yet acknowledged was made, or None."""

@@ -28,6 +28,7 @@ from . import textline
 
 ROLL_WIDTH = 80 * mm
 MARGIN = 4 * mm
+PAPER_WIDTHS = (80, 58)
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,28 @@ class ReceiptData:
     documents: tuple[str, ...]
     office: str
     kiosk_id: str
+    #: the signed text of the QR code (authenticity.qr_text); the bare tracking number if empty
+    qr: str = ""
+    #: the office's second language on the receipt (title lines repeated in it), or ""
+    second_language: str = ""
+    second_title: str = ""
+    paper_mm: int = 80
 
     @classmethod
-    def from_row(cls, row: dict, catalog: Catalog) -> "ReceiptData":
+    def from_row(cls, row: dict, catalog: Catalog, qr: str = "", second_language: str = "",
+                 paper_mm: int = 80) -> "ReceiptData":
         meta = json.loads(row["receipt"])
         lang = meta["language"]
         proc = catalog.get(meta["procedure_id"])
+        second = second_language if second_language and second_language != lang else ""
         return cls(meta["tracking"], lang, dt.datetime.fromisoformat(row["created_at"]),
                    proc.title(lang), proc.next_steps(lang),
-                   tuple(d(lang) for d in proc.documents), meta["office"], meta["kiosk_id"])
+                   tuple(d(lang) for d in proc.documents), meta["office"], meta["kiosk_id"],
+                   qr, second, proc.title(second) if second else "", paper_mm)
+
+    @property
+    def width(self) -> float:
+        return self.paper_mm * mm
 
 
 Block = tuple[float, Callable[[Canvas, float], None]]  # (height, draw at top y)
@@ -63,13 +77,19 @@ class _Layout:
         self.blocks.append((h, lambda c, y: None))
 
     def text(self, text: str, size: float, bold: bool = False, align: str = "start",
-             leading: float = 1.35) -> None:
-        for line in textline.wrap(text, self.rtl, size, self.width, bold):
-            runs = textline.layout(line, self.rtl, size, bold)
+             leading: float = 1.35, lang: str | None = None, fit: bool = False) -> None:
+        """Wrapped lines of ``text`` (in ``lang``'s direction, default the receipt's);
+        ``fit`` shrinks the size until one line holds it (tracking numbers never wrap)."""
+        rtl = is_rtl(lang) if lang else self.rtl
+        if fit:
+            while size > 6 and textline.width(text, rtl, size, bold) > self.width:
+                size -= 0.5
+        for line in textline.wrap(text, rtl, size, self.width, bold):
+            runs = textline.layout(line, rtl, size, bold)
             w = sum(r.width for r in runs)
             if align == "center":
                 x = MARGIN + (self.width - w) / 2
-            elif (align == "start") == self.rtl:
+            elif (align == "start") == rtl:
                 x = MARGIN + self.width - w
             else:
                 x = MARGIN
@@ -98,21 +118,31 @@ def _t(lang: str, msgid: str) -> str:
 
 
 def build(data: ReceiptData) -> _Layout:
-    lang = data.language
-    lay = _Layout(lang, ROLL_WIDTH - 2 * MARGIN)
+    lang, second = data.language, data.second_language
+    narrow = data.paper_mm < 80
+    lay = _Layout(lang, data.width - 2 * MARGIN)
+
+    def both(msgid: str, size: float, bold: bool = False) -> None:
+        lay.text(_t(lang, msgid), size, bold=bold, align="center")
+        if second:
+            lay.text(_t(second, msgid), size * 0.85, bold=bold, align="center", lang=second)
+
     lay.space(3 * mm)
-    lay.text(_t(lang, N_("Kingdom of Morocco")), 9, align="center")
+    both(N_("Kingdom of Morocco"), 9)
     lay.text(data.office, 10, bold=True, align="center")
     lay.rule()
-    lay.text(_t(lang, N_("Receipt")), 13, bold=True, align="center")
+    both(N_("Receipt"), 13, bold=True)
     lay.text(data.procedure_title, 11, align="center")
+    if second and data.second_title:
+        lay.text(data.second_title, 9.5, align="center", lang=second)
     lay.space(2 * mm)
-    lay.text(_t(lang, N_("Tracking number")), 9, align="center")
-    lay.text(data.tracking, 17, bold=True, align="center")
+    both(N_("Tracking number"), 9)
+    lay.text(data.tracking, 17, bold=True, align="center", fit=True)
     lay.drawing(createBarcodeDrawing("Code128", value=data.tracking, barHeight=12 * mm,
-                                     barWidth=0.3 * mm, humanReadable=False), 14 * mm)
-    qr = QrCodeWidget(data.tracking, barLevel="M")
-    size = 24 * mm
+                                     barWidth=(0.22 if narrow else 0.3) * mm,
+                                     humanReadable=False), 14 * mm)
+    qr = QrCodeWidget(data.qr or data.tracking, barLevel="M")
+    size = 26 * mm
     x0, y0, x1, y1 = qr.getBounds()
     qd = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     qd.add(qr)
@@ -128,21 +158,32 @@ def build(data: ReceiptData) -> _Layout:
             lay.text("• " + doc, 9)
     lay.rule()
     lay.text(_t(lang, N_("Kiosk")) + " " + data.kiosk_id, 8, align="center")
-    lay.text(_t(lang, N_("This receipt carries no personal data. Keep it to follow your request.")),
-             8, align="center")
+    both(N_("This receipt carries no personal data. Keep it to follow your request."), 8)
     lay.space(6 * mm)
     return lay
 
 
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    width_mm: float
+    height_mm: float
+
+
 def render_pdf(data: ReceiptData, out: Path) -> Path:
     """Render and write atomically (a half-written receipt is never left in the spool)."""
+    return render(data, out).path
+
+
+def render(data: ReceiptData, out: Path) -> Rendered:
+    """The receipt as a one-page PDF as wide as the roll and as tall as its content."""
     lay = build(data)
     height = sum(h for h, _ in lay.blocks)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".receipt.", suffix=".pdf")
     os.close(fd)
     try:
-        c = Canvas(tmp, pagesize=(ROLL_WIDTH, height), pageCompression=1)
+        c = Canvas(tmp, pagesize=(data.width, height), pageCompression=1)
         c.setTitle(data.tracking)
         c.setCreator("Guichet")
         top = height
@@ -155,4 +196,4 @@ def render_pdf(data: ReceiptData, out: Path) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return out
+    return Rendered(out, data.width / mm, height / mm)

@@ -77,7 +77,9 @@ def test_a_version_1_database_is_migrated(tmp_path):
     conn.close()
     o = Outbox(path, "TEST1", KEY)
     try:
-        assert o.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert o.db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert o.get("x")["acknowledged_at"] is None and o.counts()["queued"] == 1
+        row = o.get("x")
+        assert row["assisted_by"] is None and row["printed_at"] is None and row["print_error"] is None
     finally:
         o.close()
