@@ -271,7 +271,12 @@ def screen(session: Session) -> dict:
     """Everything the current screen needs."""
     s = session.state
     data: dict = {"state": s.value,
-                  "error": session.error.render(session.language) if session.error else ""}
+                  "error": session.error.render(session.language) if session.error else "",
+                  "assisted": session.assisted_by or ""}
+    if s is State.WELCOME:
+        service = session.services.service_state()
+        data["outOfService"] = [] if service.in_service else [
+            {"code": lang, "text": service.message(lang)} for lang in LANGUAGES]
     if s in (State.CONFIRM,):
         data["identity"] = identity(session)
     elif s is State.ACCESS:

@@ -92,7 +92,8 @@ class SubmitJob:
 
     def run(self) -> "SubmitJob":
         try:
-            self.result = self.services.submit(self.procedure, self.language, self.payload)
+            self.result = self.services.submit(self.procedure, self.language, self.payload,
+                                               assisted_by=self.assisted_by)
         except Exception as e:  # reported to the citizen as a message, to the log as a type
             log.error("submission failed: %s", type(e).__name__)
             self.error = Message(N_("Your request could not be saved. Nothing was sent. Please see an agent."))
@@ -123,6 +124,8 @@ class Session:
     focus: str | None = None
     tries_left: int | None = None
     read_progress: float = 0.0
+    #: the staff number of the agent assisting this session (recorded with the submission)
+    assisted_by: str | None = None
 
     def __post_init__(self) -> None:
         self.language = check_language(self.default_language)
@@ -167,8 +170,11 @@ class Session:
         self._changed()
 
     # --- welcome and card ---------------------------------------------------------
-    def start(self, lang: str | None = None) -> None:
+    def start(self, lang: str | None = None, assisted_by: str | None = None) -> None:
         self._require(State.WELCOME)
+        if not self.services.service_state().in_service:
+            raise TransitionError("the kiosk is out of service")
+        self.assisted_by = assisted_by
         if lang is not None:
             self.language = check_language(lang)
         self._go(State.IDENTIFY)
@@ -409,7 +415,8 @@ class Session:
         if not self.wizard.complete():
             raise TransitionError("answers incomplete")
         self.error = None
-        job = SubmitJob(self.services, self.procedure, self.language, self.wizard.payload())
+        job = SubmitJob(self.services, self.procedure, self.language, self.wizard.payload(),
+                        assisted_by=self.assisted_by)
         self._go(State.SUBMITTING)
         return job
 
@@ -460,6 +467,7 @@ class Session:
         self.tries_left = None
         self.read_progress = 0.0
         self.last_end = reason
+        self.assisted_by = None
         self.language = self.default_language
         self.state = State.WELCOME
         self._changed()

@@ -15,6 +15,7 @@ from kiosk.paths import ASSETS
 from kiosk.services import Services
 from kiosk.session import Session
 
+from .desk import DeskModel
 from .images import PhotoProvider
 from .translator import GettextTranslator
 from .viewmodel import SessionModel
@@ -84,12 +85,17 @@ class Kiosk:
             log.info("card reader: %s", how)
         self.reader = reader
         self.model = SessionModel(self.session, self.reader, demo=demo)
+        from kiosk.desk import Desk
+        self.desk = DeskModel(Desk(services), self.model)
+        if services.sync_worker is not None:
+            services.sync_worker.on_status = self.desk.sync_status
         self.translator = GettextTranslator(self.session.language)
         self.app.installTranslator(self.translator)
         self.engine = QQmlApplicationEngine()
         self.engine.addImageProvider("card", PhotoProvider(self.model.photo))
         set_window_context(self.engine, self.model, settings, size=size, fullscreen=fullscreen,
                            animations=animations)
+        self.engine.rootContext().setContextProperty("desk", self.desk)
         self.model.languageChanged.connect(self._retranslate)
         self.window = load_window(self.engine, "Main.qml")
 

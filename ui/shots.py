@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kiosk.card.reader import CardErrorCode, CardEvent, CardEventKind
 from kiosk.card.demo import load_demo_identity
+from kiosk.desk import ServiceState, save_service
 from kiosk.i18n import LANGUAGES
 from kiosk.paths import KioskPaths
 from kiosk.procedures.examples import example_answers
@@ -132,6 +133,73 @@ def scenes(session):
     yield "done", lambda: (to_review(), session.submit())
 
 
+def desk_scenes(kiosk):
+    """The staff screens and what agents change on the citizens' side."""
+    from PySide6.QtCore import QObject
+
+    desk = kiosk.desk
+
+    def sign_in(pin="559301"):
+        desk.open()
+        for d in "2001":
+            desk.digit(d)
+        desk.confirm()
+        for d in pin:
+            desk.digit(d)
+
+    yield "staff-sign-in", lambda: sign_in()
+    yield "staff-wrong-pin", lambda: (sign_in("000001"), desk.confirm())
+
+    def dashboard():
+        sign_in()
+        desk.confirm()
+    yield "agent-desk", dashboard
+
+    def scrolled():
+        dashboard()
+        _settle(kiosk)
+        flick = kiosk.window.findChild(QObject, "deskScroll")
+        flick.setProperty("contentY", max(0.0, flick.property("contentHeight") - flick.property("height")))
+    yield "agent-desk-lists", scrolled
+    yield "out-of-service", lambda: (dashboard(), desk.setService(False, "maintenance"), desk.close())
+
+    def assisted():
+        dashboard()
+        desk.startAssisted()
+        _to_confirm_started(kiosk.session)
+    yield "assisted", assisted
+
+
+def _to_confirm_started(session) -> None:
+    session.on_card_event(CardEvent(CardEventKind.INSERTED))
+    session.on_card_event(CardEvent(CardEventKind.IDENTITY, identity=load_demo_identity()))
+    session.confirm_identity(True)
+
+
+def _desk_day(services) -> None:
+    """Staff accounts and a day of submissions for the agent's screens: one refused by
+    the office, one whose receipt did not print, one assisted."""
+    from kiosk.privileged import Gate
+    from kiosk.procedures.wizard import payload_from_answers
+    from kiosk.staff import SETUP
+
+    gate = Gate(services.paths)
+    gate.staff.add(SETUP, "1001", "Technicien", "technician", "482913")
+    gate.staff.add(gate.staff.authenticate("1001", "482913"), "2001", "Amina", "agent", "559301")
+    for n, pid in enumerate(("cnss.ipe", "commune.extrait-acte-naissance", "anapec.inscription")):
+        proc = services.catalog.get(pid)
+        payload = {"answers": payload_from_answers(proc, example_answers(proc, "fr"), {})}
+        saved = services.outbox.submit(proc.id, proc.version, "fr", payload,
+                                       {"procedure_id": proc.id, "language": "fr", "kiosk_id": "DEMO",
+                                        "office": "Demo"}, assisted_by="2001" if n == 2 else None)
+        if n == 0:
+            services.outbox.reject(saved.id, "procedure version retired by the office")
+        elif n == 1:
+            services.outbox.mark_print_failed(saved.tracking, "media-empty")
+        else:
+            services.outbox.mark_printed(saved.tracking)
+
+
 class _Walk:
     """The steps the example answers go through (conditional steps included or not)."""
 
@@ -217,15 +285,18 @@ def render(out: Path, langs=LANGUAGES, sizes=((1080, 1920), (1920, 1080)),
     with tempfile.TemporaryDirectory(prefix="guichet-shots-") as home:
         paths = KioskPaths.from_env({"KIOSK_HOME": home})
         services = Services.open(paths)
+        _desk_day(services)
         for size in sizes:
             kiosk = Kiosk(services, fullscreen=False, demo=True, size=size, animations=False)
             kiosk.window.show()
             session = kiosk.session
             for lang in langs:
                 session.default_language = lang
-                for name, setup in list(scenes(session)):
+                for name, setup in [*scenes(session), *desk_scenes(kiosk)]:
                     if only and only not in name:
                         continue
+                    kiosk.desk.close()
+                    save_service(services.service_file, ServiceState())
                     session.end(EndReason.CANCELLED)
                     setup()
                     _settle(kiosk)

@@ -24,7 +24,7 @@ class SyncWorker:
                  on_status: Callable[[SyncStatus], None] | None = None):
         self._make_client = make_client
         self._interval = interval
-        self._on_status = on_status
+        self.on_status = on_status
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -46,8 +46,8 @@ class SyncWorker:
 
     def _publish(self, status: SyncStatus) -> None:
         self.status = dataclasses.replace(status)
-        if self._on_status is not None:
-            self._on_status(self.status)
+        if self.on_status is not None:
+            self.on_status(self.status)
 
     def _run(self) -> None:
         client = self._make_client()

@@ -63,6 +63,56 @@ Window {
         }
     }
 
+    // Staff: hold the top corner (the end side) of Welcome for three seconds. Nothing
+    // shows it; the desk model only opens from Welcome.
+    MouseArea {
+        objectName: "staffCorner"
+        anchors { top: parent.top; right: parent.right }
+        width: Theme.touch * 1.5; height: width
+        enabled: vm.state === "welcome" && desk.mode === "closed"
+        pressAndHoldInterval: 3000
+        onPressAndHold: desk.open()
+    }
+
+    // The discreet sync indicator: a small dot in the bottom corner of Welcome (green when
+    // everything is sent, grey while submissions wait). Citizens are never told more.
+    Rectangle {
+        objectName: "syncDot"
+        visible: vm.state === "welcome" && desk.mode === "closed"
+        anchors { bottom: parent.bottom; right: parent.right; margins: Theme.gap }
+        width: 14 * Theme.unit; height: width; radius: width / 2
+        color: desk.sync.ok && desk.sync.pending === 0 ? "#2E7D32" : "#9AA5B1"
+        property bool ok: desk.sync.ok && desk.sync.pending === 0
+    }
+
+    // An assisted session says so on every screen.
+    Rectangle {
+        objectName: "assistedBanner"
+        visible: !!vm.screen.assisted && desk.mode === "closed"
+        anchors { bottom: parent.bottom; horizontalCenter: parent.horizontalCenter; bottomMargin: Theme.gap / 2 }
+        width: assistedText.implicitWidth + 2 * Theme.gap
+        height: assistedText.implicitHeight + Theme.gap
+        radius: height / 2
+        color: Theme.primary
+        opacity: 0.9
+        Text {
+            id: assistedText
+            anchors.centerIn: parent
+            text: qsTr("Assisted by agent %1").arg(vm.screen.assisted || "")
+            font.pixelSize: Theme.fontSmall
+            color: Theme.primaryText
+        }
+    }
+
+    Loader {
+        objectName: "deskLayer"
+        anchors.fill: parent
+        active: desk.mode !== "closed"
+        sourceComponent: desk.mode === "dashboard" ? dashboard : signIn
+    }
+    Component { id: signIn; StaffSignIn {} }
+    Component { id: dashboard; AgentDesk {} }
+
     Connections {
         target: vm
         function onChanged() {

@@ -21,9 +21,26 @@ Item {
             }
         }
 
+        // Out of service: the agent's message in the three languages, and no way in.
+        Repeater {
+            model: vm.screen.outOfService || []
+            delegate: Text {
+                required property var modelData
+                objectName: "outOfService-" + modelData.code
+                width: parent.width
+                horizontalAlignment: Text.AlignHCenter
+                wrapMode: Text.Wrap
+                text: modelData.text
+                font.pixelSize: Theme.fontLarge
+                font.bold: true
+                color: Theme.danger
+            }
+        }
+
         // One block per language: stacked in portrait, side by side in landscape.
         Grid {
             id: choices
+            visible: (vm.screen.outOfService || []).length === 0
             width: parent.width
             columns: Theme.landscape ? vm.languages.length : 1
             columnSpacing: Theme.gap * 2
