@@ -234,8 +234,10 @@ def done(session: Session) -> dict:
     r = session.result
     if r is None:
         return {}
+    # "printing", "printed" or "failed"; a receipt that could not even be rendered failed.
+    state = "failed" if r.receipt is None else (session.print_state or "printing")
     return {"tracking": r.tracking, "receiptReady": r.receipt is not None,
-            "receipt": str(r.receipt) if r.receipt else ""}
+            "receipt": str(r.receipt) if r.receipt else "", "print": state}
 
 
 def access(session: Session) -> dict:

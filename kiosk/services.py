@@ -27,6 +27,8 @@ class SubmitResult:
     saved: Saved
     receipt: Path | None
     receipt_error: str | None = None
+    #: the rendered receipt (path and page size), what the printer is given
+    rendered: object | None = None
 
     @property
     def tracking(self) -> str:
@@ -143,8 +145,8 @@ class Services:
         if self.sync_worker is not None:
             self.sync_worker.poke()
         try:
-            path = self.render_receipt(saved.tracking).path
-            return SubmitResult(saved, path)
+            rendered = self.render_receipt(saved.tracking)
+            return SubmitResult(saved, rendered.path, rendered=rendered)
         except Exception as e:
             log.error("receipt for a saved submission failed: %s: %s", type(e).__name__, e)
             return SubmitResult(saved, None, type(e).__name__)
@@ -193,13 +195,14 @@ class Services:
         from .printing.receipts import safe_status
         return safe_status(self.printer)
 
-    def print_receipt(self, tracking: str, timeout: float = 30.0):
-        """Render (again, from the row: reprints need no stored PDF) and print; the row
-        is marked printed or failed (the agent's reprint list). Never raises."""
+    def print_receipt(self, tracking: str, timeout: float = 30.0, rendered=None):
+        """Print a receipt (rendered again from the row unless given: reprints need no
+        stored PDF); the row is marked printed or failed (the agent's reprint list).
+        Never raises."""
         from .printing.receipts import PrintOutcome, print_pdf
 
         try:
-            rendered = self.render_receipt(tracking)
+            rendered = rendered or self.render_receipt(tracking)
         except Exception as e:  # noqa: BLE001
             log.error("receipt rendering failed: %s: %s", type(e).__name__, e)
             outcome = PrintOutcome(False, "error", f"rendering: {type(e).__name__}")

@@ -103,6 +103,20 @@ class SubmitJob:
 
 
 @dataclass
+class PrintJob:
+    """Printing the receipt of a saved submission, detached so it can run on a worker."""
+
+    services: Services
+    result: SubmitResult
+    outcome: object | None = None
+
+    def run(self) -> "PrintJob":
+        self.outcome = self.services.print_receipt(self.result.tracking,
+                                                   rendered=self.result.rendered)
+        return self
+
+
+@dataclass
 class Session:
     services: Services
     catalog: Catalog
@@ -126,6 +140,8 @@ class Session:
     read_progress: float = 0.0
     #: the staff number of the agent assisting this session (recorded with the submission)
     assisted_by: str | None = None
+    #: the receipt on the Done screen: "" (not asked), "printing", "printed" or "failed"
+    print_state: str = ""
 
     def __post_init__(self) -> None:
         self.language = check_language(self.default_language)
@@ -433,6 +449,20 @@ class Session:
             self.error = job.error
             self._go(State.SUBMIT_FAILED)
 
+    def begin_print(self) -> PrintJob | None:
+        """On Done: print the receipt (the Done screen says it is printing)."""
+        if self.state is not State.DONE or self.result is None or self.print_state:
+            return None
+        self.print_state = "printing"
+        self._changed()
+        return PrintJob(self.services, self.result)
+
+    def complete_print(self, job: PrintJob) -> None:
+        if self.state is not State.DONE or self.result is not job.result:
+            return  # the citizen left meanwhile; the outbox row says whether it printed
+        self.print_state = "printed" if job.outcome.ok else "failed"
+        self._changed()
+
     def submit(self) -> SubmitResult | None:
         """Synchronous submission (CLI, tests): begin, run, complete."""
         job = self.begin_submit()
@@ -468,6 +498,7 @@ class Session:
         self.read_progress = 0.0
         self.last_end = reason
         self.assisted_by = None
+        self.print_state = ""
         self.language = self.default_language
         self.state = State.WELCOME
         self._changed()

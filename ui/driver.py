@@ -89,6 +89,15 @@ class Driver:
         QTest.mouseClick(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
         self.pump()
 
+    def hold(self, name: str, seconds: float) -> None:
+        """Press on an item, keep the finger there ``seconds``, release (hidden gestures)."""
+        item = self.find(name)
+        centre = self._settled_centre(item)
+        QTest.mousePress(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        self.pump(seconds)
+        QTest.mouseRelease(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+        self.pump()
+
     def type_digits(self, field_id: str, digits: str) -> None:
         for d in digits:
             self.click(f"key-{field_id}-{d}")

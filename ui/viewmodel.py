@@ -28,6 +28,7 @@ class SessionModel(QObject):
     languageChanged = Signal(str)
     _cardEvent = Signal(object)
     _submitted = Signal(object)
+    _printed = Signal(object)
 
     def __init__(self, session: Session, reader=None, demo: bool = False, parent=None):
         super().__init__(parent)
@@ -42,6 +43,7 @@ class SessionModel(QObject):
         self._keyboard_layout: dict = {}
         self._cardEvent.connect(self._on_card_event)
         self._submitted.connect(self._on_submitted)
+        self._printed.connect(self._session.complete_print)
         session.subscribe(self._on_session_changed)
         if reader is not None:
             reader.start(self._cardEvent.emit)  # called from the reader's thread
@@ -64,6 +66,11 @@ class SessionModel(QObject):
 
     def _on_submitted(self, job: SubmitJob) -> None:
         self._session.complete_submit(job)
+        printing = self._session.begin_print()
+        if printing is not None:
+            # The printer may take seconds (or time out): never on the UI thread.
+            threading.Thread(target=lambda: self._printed.emit(printing.run()), name="print",
+                             daemon=True).start()
 
     @Property(str, notify=changed)
     def state(self) -> str:

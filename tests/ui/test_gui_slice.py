@@ -45,7 +45,7 @@ def test_citizen_completes_a_submission(kiosk, driver, services, lang, procedure
     driver.click("finish")
     driver.wait_state("welcome")
     assert kiosk.session.identity is None and kiosk.model.photoUrl == ""
-    assert kiosk.model.screen == {"state": "welcome", "error": ""}
+    assert kiosk.model.screen == {"state": "welcome", "error": "", "assisted": "", "outOfService": []}
 
 
 def test_language_switch_mid_wizard_keeps_answers_and_retranslates(kiosk, driver):

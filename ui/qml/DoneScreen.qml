@@ -44,14 +44,36 @@ Item {
         BodyText {
             objectName: "receiptStatus"
             horizontalAlignment: Text.AlignHCenter
-            color: screen.d.receiptReady ? Theme.text : Theme.danger
-            text: screen.d.receiptReady ? qsTr("Your receipt is printing.")
-                  : qsTr("The receipt could not be printed. Show this number to an agent.")
+            color: screen.d.print === "failed" ? Theme.danger : Theme.text
+            font.bold: screen.d.print === "failed"
+            text: screen.d.print === "failed"
+                  ? qsTr("The receipt could not be printed. Show this number to an agent.")
+                  : qsTr("Your receipt is printing.")
+        }
+        // Printing in progress: a bar that moves until the printer has the receipt.
+        Rectangle {
+            id: track
+            objectName: "printProgress"
+            anchors.horizontalCenter: parent.horizontalCenter
+            visible: screen.d.print === "printing"
+            width: Math.min(parent.width, 600 * Theme.unit); height: 10 * Theme.unit
+            radius: height / 2
+            color: Theme.surface
+            clip: true
+            Rectangle {
+                width: track.width / 3; height: track.height; radius: height / 2
+                color: Theme.primary
+                NumberAnimation on x {
+                    running: kioskAnimations && track.visible
+                    loops: Animation.Infinite
+                    from: -track.width / 3; to: track.width; duration: 1200
+                }
+            }
         }
         BodyText {
             horizontalAlignment: Text.AlignHCenter
             font.bold: true
-            text: qsTr("Take your card and your receipt.")
+            text: screen.d.print === "failed" ? qsTr("Take your card.") : qsTr("Take your card and your receipt.")
         }
         KButton {
             objectName: "finish"

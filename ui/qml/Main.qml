@@ -53,6 +53,8 @@ Window {
                   right: parent.right; bottom: parent.bottom }
         initialItem: welcome
         property Component current: welcome
+        // Under the staff desk nothing of the citizen's screens can be touched.
+        enabled: desk.mode === "closed"
         replaceEnter: Transition {
             enabled: kioskAnimations
             NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 160 }

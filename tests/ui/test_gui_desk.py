@@ -1,0 +1,113 @@
+"""The agent's desk by touch: the hidden gesture, the PIN keypad, the dashboard, reprints,
+out of service, an assisted session; and the sync indicator."""
+
+import json
+
+import pytest
+
+from kiosk.privileged import Gate
+from kiosk.staff import SETUP
+
+
+@pytest.fixture
+def staffed(services):
+    gate = Gate(services.paths)
+    gate.staff.add(SETUP, "1001", "Tech", "technician", "482913")
+    gate.staff.add(gate.staff.authenticate("1001", "482913"), "2001", "Amina", "agent", "559301")
+    return gate
+
+
+def sign_in(driver, pin="559301", staff="2001"):
+    driver.hold("staffCorner", 3.3)
+    assert driver.kiosk.desk.mode == "sign_in"
+    for d in staff:
+        driver.click(f"staffkey-{d}")
+    driver.click("staffOk")
+    for d in pin:
+        driver.click(f"staffkey-{d}")
+    driver.click("staffOk")
+
+
+def test_a_short_touch_on_the_corner_opens_nothing(kiosk, driver, staffed):
+    driver.hold("staffCorner", 0.5)
+    assert kiosk.desk.mode == "closed"
+
+
+def test_wrong_pin_is_explained_and_nothing_opens(kiosk, driver, staffed):
+    sign_in(driver, pin="000001")
+    assert kiosk.desk.mode == "sign_in"
+    error = driver.text_of("staffError")
+    assert error and "2" in error
+    # The PIN typed is gone from the screen and from memory.
+    assert kiosk.desk.view["pin"] == "" and kiosk.desk.desk.typed_pin == ""
+    driver.click("staffCancel")
+    assert kiosk.desk.mode == "closed" and kiosk.model.state == "welcome"
+
+
+def test_agent_reprints_and_sees_the_queue(kiosk, driver, services, staffed):
+    from tests.kiosk.staff.test_desk import submit
+    saved = submit(services)
+    services.outbox.mark_print_failed(saved.tracking, "media-empty")
+    sign_in(driver)
+    assert kiosk.desk.mode == "dashboard"
+    assert "Amina" in driver.text_of("deskWho")
+    counts = {c["state"]: c["n"] for c in kiosk.desk.view["counts"]}
+    assert counts["queued"] == 1
+    driver.click(f"reprint-{saved.tracking}")
+    assert saved.tracking in driver.text_of("deskNotice")
+    assert services.outbox.by_tracking(saved.tracking)["printed_at"]
+    actions = [(r["actor"], r["action"]) for r in staffed.audit.records()]
+    assert ("2001", "receipt.reprint") in actions
+    driver.click("deskSignOut")
+    assert kiosk.desk.mode == "closed" and kiosk.desk.desk.actor is None
+
+
+def test_out_of_service_closes_the_welcome_screen_in_three_languages(kiosk, driver, staffed):
+    sign_in(driver)
+    driver.click("deskOff-maintenance")
+    driver.click("deskSignOut")
+    texts = {lang: driver.text_of(f"outOfService-{lang}") for lang in ("ar", "fr", "zgh")}
+    assert len(set(texts.values())) == 3
+    assert not driver.items("lang-fr")          # no way in
+    with pytest.raises(Exception):
+        kiosk.session.start("fr")
+    sign_in(driver)
+    driver.click("deskBackInService")
+    driver.click("deskSignOut")
+    driver.click("lang-fr")
+    driver.wait_state("identify")
+
+
+def test_assisted_session_is_recorded_with_the_agent(kiosk, driver, services, staffed):
+    from tests.ui.test_gui_slice import answers_for
+    from ui.driver import complete_procedure
+    sign_in(driver)
+    driver.click("deskAssist")
+    driver.wait_state("identify")
+    driver.find("assistedBanner")  # shown on every screen of the session
+    assert kiosk.model.screen["assisted"] == "2001"
+    driver.click("demoCard")
+    driver.wait_state("confirm")
+    driver.click("confirmMe")
+    proc = "cnss.attestation-affiliation"
+    complete_procedure(driver, proc, answers_for(kiosk, proc, kiosk.model.language))
+    driver.wait_state("review")
+    driver.click("consent")
+    driver.click("submit")
+    driver.wait_state("done")
+    row = services.outbox.by_tracking(driver.text_of("trackingNumber"))
+    assert row["assisted_by"] == "2001"
+    driver.click("finish")
+    driver.wait_state("welcome")
+    assert kiosk.session.assisted_by is None and not driver.items("assistedBanner")
+
+
+def test_sync_indicator_counts_what_waits(kiosk, driver, services):
+    dot = driver.find("syncDot")
+    assert kiosk.desk.sync == {"ok": True, "pending": 0}
+    from tests.kiosk.staff.test_desk import submit
+    submit(services)
+    kiosk.session.end()
+    driver.pump()
+    assert kiosk.desk.sync["pending"] == 1 and not dot.property("ok")
+    assert json.dumps(kiosk.desk.sync) == '{"ok": true, "pending": 1}'
