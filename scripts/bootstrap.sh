@@ -10,7 +10,7 @@ purpose=${1:-test}
 # Packages the kiosk needs at run time, and those the tests need on top.
 RUNTIME_PKGS=(python3-venv swig libpcsclite-dev pcscd libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
   libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 fonts-noto-core)
-TEST_PKGS=(vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils)
+TEST_PKGS=(vsmartcard-vpcd cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils zbar-tools)
 pkgs=("${RUNTIME_PKGS[@]}")
 [ "$purpose" = test ] && pkgs+=("${TEST_PKGS[@]}")
 

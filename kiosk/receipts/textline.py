@@ -9,6 +9,7 @@ shaped in its own direction. Digits and Latin inside Arabic stay left to right.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -104,6 +105,7 @@ def font_name(key: str) -> str:
     return f"Guichet-{key}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _shaped(text: str, font: str, size: float) -> ShapedStr:
     # HarfBuzz picks the direction from the script (Arabic: right to left) and returns
     # the glyphs in visual order, positioned.
@@ -161,17 +163,28 @@ def draw(canvas: Canvas, runs: list[Run], x: float, y: float, size: float) -> No
             canvas.drawString(x, y, run.text)
 
 
+@functools.lru_cache(maxsize=8192)
+def _word_width(word: str, rtl: bool, size: float, bold: bool) -> float:
+    return width(word, rtl, size, bold)
+
+
 def wrap(text: str, rtl: bool, size: float, max_width: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap in logical order; each line is laid out on its own."""
+    """Greedy word wrap in logical order; each line is laid out on its own. Widths add
+    up word by word (shaping never joins across a space, and reordering does not change
+    a line's width), so each word is measured once."""
+    register()
+    space = stringWidth(" ", font_name("Latin-Bold" if bold else "Latin"), size)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        current = ""
+        current, used = "", 0.0
         for word in paragraph.split():
-            candidate = f"{current} {word}" if current else word
-            if current and width(candidate, rtl, size, bold) > max_width:
+            w = _word_width(word, rtl, size, bold)
+            if current and used + space + w > max_width:
                 lines.append(current)
-                current = word
+                current, used = word, w
+            elif current:
+                current, used = f"{current} {word}", used + space + w
             else:
-                current = candidate
+                current, used = word, w
         lines.append(current)
     return lines
