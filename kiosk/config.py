@@ -49,6 +49,13 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         lambda v: v in LANGUAGES, "one of " + ", ".join(LANGUAGES)),
     Key("display.dpi", 96.0, "Pixel density of the screen, for touch target sizes",
         lambda v: 50 <= v <= 400, "a number from 50 to 400"),
+    Key("session.idle_warning", 60, "Seconds without a touch before the citizen is warned that "
+        "the session will end", lambda v: 10 <= v <= 600, "a whole number from 10 to 600"),
+    Key("session.idle_countdown", 20, "Seconds of the visible countdown after the warning; "
+        "then the session ends and everything is wiped", lambda v: 5 <= v <= 120,
+        "a whole number from 5 to 120"),
+    Key("session.done_timeout", 30, "Seconds the Done screen stays without a touch before the "
+        "kiosk goes back to Welcome", lambda v: 5 <= v <= 300, "a whole number from 5 to 300"),
     Key("card.demo_delay", 0.6, "Seconds the demo card takes to be read",
         lambda v: 0 <= v <= 30, "a number from 0 to 30"),
     Key("card.source", "auto", "Where cards come from: pcsc (real readers), emulator "

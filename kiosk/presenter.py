@@ -274,7 +274,10 @@ def screen(session: Session) -> dict:
     s = session.state
     data: dict = {"state": s.value,
                   "error": session.error.render(session.language) if session.error else "",
-                  "assisted": session.assisted_by or ""}
+                  "assisted": session.assisted_by or "",
+                  "idleLeft": session.idle_left if session.idle_left is not None else -1,
+                  "idleLeftText": format_number(session.idle_left, session.language)
+                  if session.idle_left is not None else ""}
     if s is State.WELCOME:
         service = session.services.service_state()
         data["outOfService"] = [] if service.in_service else [

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import enum
 import logging
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -142,10 +144,44 @@ class Session:
     assisted_by: str | None = None
     #: the receipt on the Done screen: "" (not asked), "printing", "printed" or "failed"
     print_state: str = ""
+    #: inactivity: seconds before the warning, of the countdown, and on the Done screen
+    idle_warning: float = 60.0
+    idle_countdown: float = 20.0
+    done_timeout: float = 30.0
+    #: whole seconds left on the visible countdown, or None when no warning is shown
+    idle_left: int | None = None
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         self.language = check_language(self.default_language)
         self._listeners: list[Callable[["Session"], None]] = []
+        self._last_touch = self.clock()
+
+    # --- inactivity ------------------------------------------------------------
+    def touch(self) -> None:
+        """The citizen did something (any touch): the idle timer starts again."""
+        self._last_touch = self.clock()
+        if self.idle_left is not None:
+            self.idle_left = None
+            self._changed()
+
+    def tick(self) -> None:
+        """Called a few times a second by the UI: warn, count down, then end the session.
+        Nothing runs on Welcome (no session) or while a submission is being saved."""
+        if self.state in (State.WELCOME, State.SUBMITTING):
+            return
+        idle = self.clock() - self._last_touch
+        if self.state is State.DONE:
+            if idle >= self.done_timeout:
+                self.end(EndReason.TIMEOUT)
+            return
+        if idle >= self.idle_warning + self.idle_countdown:
+            self.end(EndReason.TIMEOUT)
+        elif idle >= self.idle_warning:
+            left = math.ceil(self.idle_warning + self.idle_countdown - idle)
+            if left != self.idle_left:
+                self.idle_left = left
+                self._changed()
 
     # --- observers ------------------------------------------------------------
     def subscribe(self, listener: Callable[["Session"], None]) -> None:
@@ -178,6 +214,8 @@ class Session:
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
         self.state = state
+        self._last_touch = self.clock()  # every new screen gets the whole delay
+        self.idle_left = None
         self._changed()
 
     # --- language: any time, everything kept ----------------------------------
@@ -499,6 +537,8 @@ class Session:
         self.last_end = reason
         self.assisted_by = None
         self.print_state = ""
+        self.idle_left = None
+        self._last_touch = self.clock()
         self.language = self.default_language
         self.state = State.WELCOME
         self._changed()

@@ -79,7 +79,10 @@ class Kiosk:
         self.services = services
         settings = services.settings
         self.app = application()
-        self.session = Session(services, services.catalog, settings["display.default_language"])
+        self.session = Session(services, services.catalog, settings["display.default_language"],
+                               idle_warning=settings["session.idle_warning"],
+                               idle_countdown=settings["session.idle_countdown"],
+                               done_timeout=settings["session.done_timeout"])
         if reader is None:
             reader, how = make_reader(settings)
             log.info("card reader: %s", how)
@@ -98,12 +101,15 @@ class Kiosk:
         self.engine.rootContext().setContextProperty("desk", self.desk)
         self.model.languageChanged.connect(self._retranslate)
         self.window = load_window(self.engine, "Main.qml")
+        from .activity import ActivityWatch
+        self.activity = ActivityWatch(self.window, self.session)
 
     def _retranslate(self, lang: str) -> None:
         self.translator.lang = lang
         self.engine.retranslate()
 
     def close(self) -> None:
+        self.activity.stop()
         self.reader.stop()
         tear_down(self.app, self.engine, self.window, self.translator)
 

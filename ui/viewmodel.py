@@ -237,6 +237,10 @@ class SessionModel(QObject):
                          daemon=False).start()
 
     @Slot()
+    def stillHere(self) -> None:  # noqa: N802
+        self._session.touch()
+
+    @Slot()
     def finish(self) -> None:
         self._session.end(EndReason.COMPLETED)
         if hasattr(self._reader, "remove"):

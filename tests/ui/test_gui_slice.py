@@ -45,7 +45,8 @@ def test_citizen_completes_a_submission(kiosk, driver, services, lang, procedure
     driver.click("finish")
     driver.wait_state("welcome")
     assert kiosk.session.identity is None and kiosk.model.photoUrl == ""
-    assert kiosk.model.screen == {"state": "welcome", "error": "", "assisted": "", "outOfService": []}
+    assert kiosk.model.screen == {"state": "welcome", "error": "", "assisted": "", "outOfService": [],
+                                  "idleLeft": -1, "idleLeftText": ""}
 
 
 def test_language_switch_mid_wizard_keeps_answers_and_retranslates(kiosk, driver):

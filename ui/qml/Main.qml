@@ -13,6 +13,10 @@ Window {
     flags: kioskFullscreen ? (Qt.Window | Qt.FramelessWindowHint) : Qt.Window
     color: Theme.background
     title: "Guichet"
+    // Production: a close request (Alt+F4, the compositor) never closes the kiosk.
+    onClosing: (close) => {
+        if (kioskFullscreen) close.accepted = false
+    }
 
     LayoutMirroring.enabled: vm.rtl
     LayoutMirroring.childrenInherit: true
@@ -103,6 +107,49 @@ Window {
             text: qsTr("Assisted by agent %1").arg(vm.screen.assisted || "")
             font.pixelSize: Theme.fontSmall
             color: Theme.primaryText
+        }
+    }
+
+    // Inactivity: a countdown before the session ends and is wiped. Any touch continues.
+    Rectangle {
+        objectName: "idleWarning"
+        anchors.fill: parent
+        visible: (vm.screen.idleLeft !== undefined && vm.screen.idleLeft >= 0) && desk.mode === "closed"
+        color: "#B0000000"
+        MouseArea { anchors.fill: parent }
+        Rectangle {
+            anchors.centerIn: parent
+            width: Math.min(parent.width - 2 * Theme.margin, Theme.contentWidth)
+            height: idleColumn.implicitHeight + 2 * Theme.margin
+            radius: Theme.radius
+            color: Theme.surface
+            Column {
+                id: idleColumn
+                x: Theme.margin; y: Theme.margin
+                width: parent.width - 2 * Theme.margin
+                spacing: Theme.gap
+                ScreenTitle { horizontalAlignment: Text.AlignHCenter; text: qsTr("Are you still there?") }
+                Text {
+                    objectName: "idleSeconds"
+                    width: parent.width
+                    horizontalAlignment: Text.AlignHCenter
+                    text: vm.screen.idleLeft >= 0 ? vm.screen.idleLeftText : ""
+                    font.pixelSize: Theme.fontHuge
+                    font.bold: true
+                    color: Theme.danger
+                }
+                BodyText {
+                    horizontalAlignment: Text.AlignHCenter
+                    text: qsTr("Your session will end and everything you entered will be erased.")
+                }
+                KButton {
+                    objectName: "stillHere"
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    kind: "confirm"
+                    text: qsTr("Continue")
+                    onClicked: vm.stillHere()
+                }
+            }
         }
     }
 
