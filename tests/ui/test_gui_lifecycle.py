@@ -5,7 +5,6 @@ import time
 
 import pytest
 from PySide6.QtCore import QObject
-from PySide6.QtQuick import QQuickItem
 
 from kiosk.card.demo import load_demo_identity
 from ui.driver import walk
