@@ -203,6 +203,39 @@ class Desk:
         else:
             self.error = _PrintError(tracking, outcome.code)
 
+    # --- the technician's printer choice ---------------------------------------------
+    def printer_choices(self) -> list[dict]:
+        """The printers to choose from: every CUPS queue, the ESC/POS printer of the
+        settings, and the PDF folder; the one in use is marked."""
+        from .printing.discover import cups_queues
+
+        st = self.services.settings
+        kind = st["printer.kind"]
+        out = [{"kind": "cups", "queue": q["queue"], "label": q["queue"] + (f" · {q['info']}" if q["info"] else ""),
+                "selected": kind == "cups" and st["printer.queue"] == q["queue"]}
+               for q in cups_queues(st["printer.cups_server"] or None)]
+        out.append({"kind": "escpos", "queue": "", "label": "ESC/POS " + st["printer.address"],
+                    "selected": kind == "escpos"})
+        out.append({"kind": "file", "queue": "", "label": "PDF", "selected": kind == "file"})
+        return out
+
+    def choose_printer(self, kind: str, queue: str = "") -> None:
+        def go():
+            st = self.services.settings
+            if kind == "cups":
+                st.set("printer.queue", queue)
+            st.set("printer.kind", kind)
+            self.services._printer = None
+        self._act("config.write", "printer.choose", {"kind": kind, "queue": queue}, go,
+                  N_("Printer chosen."))
+
+    def test_print(self) -> None:
+        outcome = self._act("printer.test", "printer.test", {}, self.services.print_test)
+        if outcome is not None and outcome.ok:
+            self.notice = Message(N_("Test receipt printed."))
+        elif outcome is not None:
+            self.error = _PrintError("TEST", outcome.code)
+
     # --- what the dashboard shows ----------------------------------------------------
     def view(self, lang: str) -> dict:
         t = lambda m: gettext(lang, m)  # noqa: E731
@@ -270,6 +303,7 @@ class Desk:
             "service": {"in_service": service.in_service, "reason": service.reason,
                         "message": service.message(lang)},
             "reasons": [{"id": k, "text": t(v)} for k, v in SERVICE_REASONS.items()],
+            "printers": self.printer_choices() if self.actor and self.actor.can("config.write") else [],
         }
 
 

@@ -195,6 +195,26 @@ class Services:
         from .printing.receipts import safe_status
         return safe_status(self.printer)
 
+    def print_test(self):
+        """A sample receipt (Arabic with French headings, signed QR) on the printer in use."""
+        import tempfile
+
+        from .printing.receipts import print_pdf
+        from .receipts.authenticity import qr_text
+        from .receipts.render import ReceiptData, render
+
+        p = self.catalog.procedures[0]
+        now = dt.datetime.now().astimezone()
+        number = "TEST-" + now.strftime("%y%m%d") + "-0000-0"
+        kiosk_id = self.settings["kiosk.id"]
+        data = ReceiptData(number, "ar", now, p.title("ar"), p.next_steps("ar"), (),
+                           self.settings["kiosk.office"], kiosk_id,
+                           qr_text(number, now, kiosk_id, self.kiosk_key()), "fr", p.title("fr"),
+                           self.settings["receipt.paper_width"])
+        with tempfile.TemporaryDirectory() as tmp:
+            r = render(data, Path(tmp) / "test.pdf")
+            return print_pdf(self.printer, r.path, number, r.height_mm, r.width_mm)
+
     def print_receipt(self, tracking: str, timeout: float = 30.0, rendered=None):
         """Print a receipt (rendered again from the row unless given: reprints need no
         stored PDF); the row is marked printed or failed (the agent's reprint list).

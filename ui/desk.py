@@ -160,6 +160,14 @@ class DeskModel(QObject):
         self._act(self._desk.set_service, in_service, reason or "see_agent")
 
     @Slot()
+    def testPrint(self) -> None:  # noqa: N802
+        self._act(self._desk.test_print)
+
+    @Slot(str, str)
+    def choosePrinter(self, kind: str, queue: str) -> None:  # noqa: N802
+        self._act(self._desk.choose_printer, kind, queue)
+
+    @Slot()
     def refresh(self) -> None:
         self._touched()
         self._refresh()

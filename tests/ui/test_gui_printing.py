@@ -116,3 +116,32 @@ def test_rejecting_queue_is_a_failure_with_the_submission_intact(kiosk, driver, 
     assert wait_print(kiosk, driver) == "failed"
     row = services.outbox.by_tracking(number)
     assert row["print_error"] == "rejected" and row["state"] == "queued" and row["payload"]
+
+
+def test_technician_chooses_the_cups_queue_and_prints_a_test(kiosk, driver, services, cups, queue):
+    from kiosk.privileged import Gate
+    from kiosk.staff import SETUP
+    from tests.ui.test_gui_desk import sign_in
+
+    other = f"other{next(_n)}"
+    cups.add_queue(other)
+    services.settings.values.update({"printer.kind": "file"})
+    services._printer = None
+    gate = Gate(services.paths)
+    gate.staff.add(SETUP, "1001", "Tech", "technician", "482913")
+    gate.staff.add(gate.staff.authenticate("1001", "482913"), "2001", "Agent", "agent", "559301")
+    # An agent sees no printer choice.
+    sign_in(driver)
+    assert not driver.items(f"printer-cups-{other}") and kiosk.desk.view["printers"] == []
+    driver.click("deskSignOut")
+    sign_in(driver, pin="482913", staff="1001")
+    driver.click(f"printer-cups-{other}")
+    assert services.settings["printer.kind"] == "cups" and services.settings["printer.queue"] == other
+    from kiosk.config import Settings
+    assert Settings.load(services.paths.config_file)["printer.queue"] == other  # kept on disk
+    driver.click("deskTestPrint")
+    assert driver.text_of("deskNotice")
+    assert cups.output(other).exists()
+    actions = [(r["actor"], r["action"]) for r in gate.audit.records()]
+    assert ("1001", "printer.choose") in actions and ("1001", "printer.test") in actions
+    cups.delete_queue(other)

@@ -165,6 +165,31 @@ Rectangle {
                     text: qsTr("Receipts not printed today: %1").arg(root.v.unprinted || 0)
                     color: Theme.warning
                 }
+                KButton {
+                    objectName: "deskTestPrint"
+                    kind: "secondary"
+                    text: qsTr("Print a test receipt")
+                    onClicked: desk.testPrint()
+                }
+                // Technicians: the printers found (CUPS queues, ESC/POS, PDF folder).
+                BodyText {
+                    visible: (root.v.printers || []).length > 0
+                    text: qsTr("Choose the printer")
+                    font.bold: true
+                }
+                Repeater {
+                    model: root.v.printers || []
+                    delegate: KButton {
+                        required property var modelData
+                        objectName: "printer-" + modelData.kind + (modelData.queue ? "-" + modelData.queue : "")
+                        width: parent.width
+                        kind: modelData.selected ? "primary" : "secondary"
+                        icon: modelData.selected ? "check.svg" : ""
+                        fontSize: Theme.fontSmall
+                        text: modelData.label
+                        onClicked: desk.choosePrinter(modelData.kind, modelData.queue)
+                    }
+                }
             }
 
             Card {
