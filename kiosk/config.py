@@ -88,6 +88,9 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "tcp:HOST[:PORT] or usb:VID:PID (hex)"),
     Key("printer.folder", "", "Folder the file printer writes receipts to (empty: the spool's "
         "printed/ folder)", lambda v: len(v) <= 400, "a folder path"),
+    Key("receipt.logo", "", "PNG or JPEG of the office's logo printed at the top of receipts "
+        "(black on white prints best on thermal paper; empty: the DEMO stamp in demo mode, no "
+        "logo in production)", lambda v: len(v) <= 400, "a file path"),
     Key("receipt.paper_width", 80, "Roll width in millimetres: 80 or 58",
         lambda v: v in (80, 58), "80 or 58"),
     Key("receipt.second_language", "fr", "Language the receipt's headings and title are repeated "

@@ -177,7 +177,20 @@ class Services:
             log.error("receipt QR not signed: %s", type(e).__name__)
             qr = ""
         return ReceiptData.from_row(row, self.catalog, qr, self.settings["receipt.second_language"],
-                                    self.settings["receipt.paper_width"])
+                                    self.settings["receipt.paper_width"], self.receipt_logo())
+
+    def receipt_logo(self) -> Path | None:
+        configured = self.settings["receipt.logo"]
+        if configured:
+            path = Path(configured)
+            if path.is_file():
+                return path
+            log.error("receipt.logo %s: no such file; receipts print without a logo", path)
+            return None
+        if self.settings["kiosk.mode"] == "demo":
+            from .paths import ASSETS
+            return ASSETS / "demo" / "office-logo-DEMO.png"
+        return None
 
     def render_receipt(self, tracking: str):
         from .receipts.render import render
@@ -210,7 +223,7 @@ class Services:
         data = ReceiptData(number, "ar", now, p.title("ar"), p.next_steps("ar"), (),
                            self.settings["kiosk.office"], kiosk_id,
                            qr_text(number, now, kiosk_id, self.kiosk_key()), "fr", p.title("fr"),
-                           self.settings["receipt.paper_width"])
+                           self.settings["receipt.paper_width"], self.receipt_logo())
         with tempfile.TemporaryDirectory() as tmp:
             r = render(data, Path(tmp) / "test.pdf")
             return print_pdf(self.printer, r.path, number, r.height_mm, r.width_mm)

@@ -8,6 +8,7 @@ catalogs in the receipt's language; dates through Babel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import tempfile
@@ -18,6 +19,7 @@ from typing import Callable
 import qrcode
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from ..i18n import N_, format_datetime, gettext, is_rtl
@@ -45,10 +47,12 @@ class ReceiptData:
     second_language: str = ""
     second_title: str = ""
     paper_mm: int = 80
+    #: the office's logo (PNG/JPEG) at the top, or None
+    logo: Path | None = None
 
     @classmethod
     def from_row(cls, row: dict, catalog: Catalog, qr: str = "", second_language: str = "",
-                 paper_mm: int = 80) -> "ReceiptData":
+                 paper_mm: int = 80, logo: Path | None = None) -> "ReceiptData":
         meta = json.loads(row["receipt"])
         lang = meta["language"]
         proc = catalog.get(meta["procedure_id"])
@@ -59,7 +63,7 @@ class ReceiptData:
         return cls(meta["tracking"], lang, dt.datetime.fromisoformat(row["created_at"]),
                    proc.title(lang), proc.next_steps(lang),
                    tuple(d(lang) for d in proc.documents), meta["office"], meta["kiosk_id"],
-                   qr, second, proc.title(second) if second else "", paper_mm)
+                   qr, second, proc.title(second) if second else "", paper_mm, logo)
 
     @property
     def width(self) -> float:
@@ -130,11 +134,28 @@ class _Layout:
                         col += 1
         self.blocks.append((size + 2 * mm, draw))
 
+    def image(self, path: Path, h: float) -> None:
+        """A logo, centred, ``h`` high (its width follows its proportions)."""
+        img = _image(str(path), path.stat().st_mtime_ns)
+        iw, ih = img.getSize()
+        w = min(self.width, h * iw / ih)
+
+        def draw(c: Canvas, top: float) -> None:
+            c.drawImage(img, MARGIN + (self.width - w) / 2, top - h, w, h, mask="auto",
+                        preserveAspectRatio=True)
+        self.blocks.append((h + 1.5 * mm, draw))
+
     def barcode(self, code: Code128, h: float) -> None:
         """Drawn straight on the canvas (no graphics tree: a tenth of the time)."""
         def draw(c: Canvas, top: float) -> None:
             code.drawOn(c, MARGIN + (self.width - code.width) / 2, top - h + (h - code.height) / 2)
         self.blocks.append((h, draw))
+
+
+@functools.lru_cache(maxsize=4)
+def _image(path: str, mtime: int) -> ImageReader:
+    """The logo decoded once (a new file, or a changed one, is read again)."""
+    return ImageReader(path)
 
 
 def _qr_matrix(text: str) -> list[list[bool]]:
@@ -162,6 +183,8 @@ def build(data: ReceiptData) -> _Layout:
             lay.text(_t(second, msgid), size * 0.85, bold=bold, align="center", lang=second)
 
     lay.space(3 * mm)
+    if data.logo is not None:
+        lay.image(data.logo, 14 * mm)
     both(N_("Kingdom of Morocco"), 9)
     lay.text(data.office, 10, bold=True, align="center")
     lay.rule()
