@@ -445,23 +445,7 @@ def printer_status(as_json: bool) -> None:
 @privileged("printer.test", "printer.test")
 def printer_test() -> None:
     """Print a sample receipt (Arabic, with French headings) to check the printer and paper."""
-    import datetime as dt
-    import tempfile
-
-    from .printing.receipts import print_pdf
-    from .receipts.authenticity import qr_text
-    from .receipts.render import ReceiptData, render
-
-    s = _services()
-    p = s.catalog.procedures[0]
-    now = dt.datetime.now().astimezone()
-    number = "TEST-" + now.strftime("%y%m%d") + "-0000-0"
-    data = ReceiptData(number, "ar", now, p.title("ar"), p.next_steps("ar"), (), s.settings["kiosk.office"],
-                       s.settings["kiosk.id"], qr_text(number, now, s.settings["kiosk.id"], s.kiosk_key()),
-                       "fr", p.title("fr"), s.settings["receipt.paper_width"])
-    with tempfile.TemporaryDirectory() as tmp:
-        r = render(data, Path(tmp) / "test.pdf")
-        outcome = print_pdf(s.printer, r.path, number, r.height_mm, r.width_mm)
+    outcome = _services().print_test()
     if not outcome.ok:
         raise click.ClickException(f"test print failed: {outcome.code}: {outcome.detail}")
     click.echo("test receipt printed")

@@ -238,8 +238,8 @@ def _check_card_reader(ctx: _Context) -> Result:
     label = f"card.source {source}" + (f" ({used})" if source == "auto" else "")
     to_pcsc = "`kiosk config set card.source pcsc` (real readers)"
     if used == "demo":
-        if ctx.production:
-            return _warn(f"{label}: the sample identity, no card is read", to_pcsc)
+        if ctx.production:  # every citizen would be the sample person
+            return _fail(f"{label}: the sample identity, no card is read", to_pcsc)
         return _ok(f"{label}: the sample identity (demo mode)")
     if used == "emulator":
         try:
@@ -248,7 +248,7 @@ def _check_card_reader(ctx: _Context) -> Result:
             readers = []
         via = "through pcscd + vpcd" if VIRTUAL_READER in readers else "in memory"
         if ctx.production:
-            return _warn(f"{label}: the TEST-ONLY emulated chip {via}, no real card is read",
+            return _fail(f"{label}: the TEST-ONLY emulated chip {via}, no real card is read",
                          to_pcsc)
         return _ok(f"{label}: the TEST-ONLY emulated chip {via}")
     try:
@@ -423,8 +423,8 @@ def _check_clock(ctx: _Context) -> Result:
     set_it = "`sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'`"
     synced, why = _ntp(ctx.timeout)
     ntp = {True: "NTP synchronised", False: "NTP not synchronised"}.get(synced, f"NTP unknown ({why})")
-    if now < EARLIEST_CLOCK:
-        return _warn(f"the system clock says {shown}, before {EARLIEST_CLOCK.date()}: tracking "
+    if now < EARLIEST_CLOCK:  # wrong dates on tracking numbers, receipts and signatures
+        return _fail(f"the system clock says {shown}, before {EARLIEST_CLOCK.date()}: tracking "
                      f"numbers, receipts and signatures carry a wrong date; {ntp}",
                      f"set the date and time: {set_it} (Africa/Casablanca), or with a network "
                      "`sudo timedatectl set-ntp true`")

@@ -149,12 +149,12 @@ def test_production_with_the_demo_backoffice_key_and_no_kiosk_key(services):
     assert checks["sealing-key"].status == OK and backoffice in checks["sealing-key"].found
 
 
-def test_demo_card_source_is_a_warning_only_in_production(services):
+def test_demo_card_source_fails_in_production(services):
     services.settings.set("card.source", "demo")
     assert check(services, "card-reader").status == OK
     services.settings.set("kiosk.mode", "production")
     c = check(services, "card-reader")
-    assert c.status == WARN and "the sample identity, no card is read" in c.found
+    assert c.status == FAIL and "the sample identity, no card is read" in c.found
     assert "`kiosk config set card.source pcsc`" in c.fix
 
 
@@ -223,9 +223,9 @@ def test_disk_thresholds(services, monkeypatch):
     assert check(services, "disk").status == FAIL
 
 
-def test_a_clock_before_2026_warns(services):
+def test_a_clock_before_2026_fails(services):
     c = check(services, "clock", now=dt.datetime(2000, 1, 1, 0, 5, tzinfo=dt.timezone.utc))
-    assert c.status == WARN and "the system clock says 2000-01-01T00:05:00" in c.found
+    assert c.status == FAIL and "the system clock says 2000-01-01T00:05:00" in c.found
     assert "timedatectl set-time" in c.fix
 
 
