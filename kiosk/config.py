@@ -7,10 +7,12 @@ the kiosk from starting (defaults apply, and the error is reported).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -120,6 +122,8 @@ KEYS: dict[str, Key] = {k.name: k for k in [
 
 def _coerce(key: Key, value: Any) -> Any:
     want = type(key.default)
+    if isinstance(value, str) and any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise ConfigError(f"{key.name}: control characters are not allowed")
     if want is float and isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str) and want is not str:
@@ -205,8 +209,8 @@ def _toml_value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, (int, float)):
         return repr(v)
-    s = str(v).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{s}"'
+    # A TOML basic string: JSON's escapes are TOML's, except that TOML also wants DEL escaped.
+    return json.dumps(str(v), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def to_toml(values: dict[str, Any]) -> str:
