@@ -132,6 +132,19 @@ def scenes(session):
     yield "submitting", lambda: (to_review(), session.begin_submit())
     yield "done", lambda: (to_review(), session.submit())
 
+    def done_failed():
+        to_review()
+        session.submit()
+        session.print_state = "failed"
+        session._changed()
+    yield "done-print-failed", done_failed
+
+    def idle_warning():
+        to_step(1, keyboard=False)
+        session.idle_left = 12
+        session._changed()
+    yield "idle-warning", idle_warning
+
 
 def desk_scenes(kiosk):
     """The staff screens and what agents change on the citizens' side."""

@@ -183,6 +183,7 @@ Rectangle {
                         required property var modelData
                         objectName: "printer-" + modelData.kind + (modelData.queue ? "-" + modelData.queue : "")
                         width: parent.width
+                        wrap: true
                         kind: modelData.selected ? "primary" : "secondary"
                         icon: modelData.selected ? "check.svg" : ""
                         fontSize: Theme.fontSmall
@@ -255,6 +256,7 @@ Rectangle {
                         required property var modelData
                         objectName: "deskOff-" + modelData.id
                         width: parent.width
+                        wrap: true
                         kind: "secondary"
                         fontSize: Theme.fontSmall
                         text: modelData.text

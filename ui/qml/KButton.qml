@@ -10,9 +10,11 @@ Rectangle {
     property bool iconAfter: false
     property bool active: true
     property real fontSize: Theme.fontBody
+    // Long labels (sentences) wrap inside the button's width, which then grows in height.
+    property bool wrap: false
     signal clicked()
 
-    implicitHeight: Theme.touch
+    implicitHeight: wrap ? Math.max(Theme.touch, label.implicitHeight + Theme.gap) : Theme.touch
     implicitWidth: Math.max(Theme.touch * 2.4, label.implicitWidth + (icon ? Theme.touch : 0) + 2 * Theme.gap)
     radius: Theme.radius
     opacity: active ? 1 : 0.45
@@ -39,6 +41,9 @@ Rectangle {
         Text {
             id: label
             text: button.text
+            width: button.wrap ? button.width - 2 * Theme.gap - (button.icon ? Theme.touch : 0) : implicitWidth
+            wrapMode: button.wrap ? Text.Wrap : Text.NoWrap
+            horizontalAlignment: Text.AlignHCenter
             font.pixelSize: button.fontSize
             font.bold: true
             color: button.kind === "secondary" ? Theme.primary : Theme.primaryText
