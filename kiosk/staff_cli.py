@@ -56,34 +56,23 @@ def staff_add(staff_id, new_id, name, role) -> None:
     click.echo(f"{role} {new_id} added")
 
 
-@staff.command("pin")
-@AS
-@click.argument("target")
-def staff_pin(staff_id, target) -> None:
-    """Set a new PIN for TARGET (your own, or anyone's as a technician); clears a lockout."""
-    g, actor = _signed_in(staff_id)
-    _run(lambda: g.staff.set_pin(actor, target, _new_pin()))
-    click.echo(f"PIN of {target} changed")
+def _on_target(name: str, doc: str, act, done: str) -> None:
+    """``kiosk staff NAME TARGET [--as STAFF]``: one staff action on another account."""
+    @staff.command(name, help=doc)
+    @AS
+    @click.argument("target")
+    def command(staff_id, target) -> None:
+        g, actor = _signed_in(staff_id)
+        _run(lambda: act(g.staff, actor, target))
+        click.echo(done.format(target=target))
 
 
-@staff.command("unlock")
-@AS
-@click.argument("target")
-def staff_unlock(staff_id, target) -> None:
-    """Clear the wrong-PIN lockout of TARGET."""
-    g, actor = _signed_in(staff_id)
-    _run(lambda: g.staff.unlock(actor, target))
-    click.echo(f"{target} unlocked")
-
-
-@staff.command("remove")
-@AS
-@click.argument("target")
-def staff_remove(staff_id, target) -> None:
-    """Delete an account (never the last technician)."""
-    g, actor = _signed_in(staff_id)
-    _run(lambda: g.staff.remove(actor, target))
-    click.echo(f"{target} removed")
+_on_target("pin", "Set a new PIN for TARGET (your own, or anyone's as a technician); clears a lockout.",
+           lambda st, actor, t: st.set_pin(actor, t, _new_pin()), "PIN of {target} changed")
+_on_target("unlock", "Clear the wrong-PIN lockout of TARGET.",
+           lambda st, actor, t: st.unlock(actor, t), "{target} unlocked")
+_on_target("remove", "Delete an account (never the last technician).",
+           lambda st, actor, t: st.remove(actor, t), "{target} removed")
 
 
 @staff.command("list")

@@ -18,6 +18,7 @@ from kiosk import doctor, keys
 from kiosk.cli import cli
 from kiosk.doctor import FAIL, OK, WARN, run_checks, scrub
 from kiosk.paths import KioskPaths
+from tests.staff_helpers import AGENT, TECH, make_staff_cli
 
 CREATED = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -442,12 +443,8 @@ def test_diagnostics_export_with_a_damaged_database(services, tmp_path):
 
 
 def test_diagnostics_export_is_refused_for_an_agent(kiosk_home, tmp_path):
-    run("staff", "add", "--id", "1001", "--name", "Tech", "--role", "technician",
-        env={"KIOSK_NEW_PIN": "482913"})
-    tech = {"KIOSK_STAFF": "1001", "KIOSK_PIN": "482913"}
-    agent = {"KIOSK_STAFF": "2001", "KIOSK_PIN": "559301"}
-    run("staff", "add", "--id", "2001", "--name", "Agent", "--role", "agent",
-        env={**tech, "KIOSK_NEW_PIN": "559301"})
+    make_staff_cli(run)
+    tech, agent = TECH, AGENT
     usb = tmp_path / "usb"
     assert "--as" in run("diagnostics", "export", usb, ok=False)
     assert "may not diagnostics.export" in run("diagnostics", "export", usb, ok=False, env=agent)

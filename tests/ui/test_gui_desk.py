@@ -5,16 +5,12 @@ import json
 
 import pytest
 
-from kiosk.privileged import Gate
-from kiosk.staff import SETUP
+from tests.staff_helpers import make_staff
 
 
 @pytest.fixture
 def staffed(services):
-    gate = Gate(services.paths)
-    gate.staff.add(SETUP, "1001", "Tech", "technician", "482913")
-    gate.staff.add(gate.staff.authenticate("1001", "482913"), "2001", "Amina", "agent", "559301")
-    return gate
+    return make_staff(services.paths, "Amina")
 
 
 def sign_in(driver, pin="559301", staff="2001"):

@@ -12,6 +12,7 @@ import pytest
 
 from kiosk.receipts.authenticity import verify
 from tests.printing.cups_server import PrivateCups
+from tests.staff_helpers import make_staff
 from tests.ui.test_gui_slice import answers_for
 from ui.driver import complete_procedure
 
@@ -83,8 +84,6 @@ def test_receipt_prints_through_cups(kiosk, driver, services, cups, queue, lang,
 
 def test_paused_printer_keeps_the_number_and_feeds_the_reprint_list(kiosk, driver, services, cups, queue):
     from kiosk.desk import Desk
-    from kiosk.privileged import Gate
-    from kiosk.staff import SETUP
 
     cups.disable(queue, "paper being changed")
     number = submit_by_touch(kiosk, driver, "fr")
@@ -97,9 +96,7 @@ def test_paused_printer_keeps_the_number_and_feeds_the_reprint_list(kiosk, drive
     driver.click("finish")
     driver.wait_state("welcome")
     # The agent sees it, the printer comes back, the agent reprints it.
-    gate = Gate(services.paths)
-    gate.staff.add(SETUP, "1001", "Tech", "technician", "482913")
-    gate.staff.add(gate.staff.authenticate("1001", "482913"), "2001", "Agent", "agent", "559301")
+    make_staff(services.paths)
     desk = Desk(services)
     assert desk.sign_in("2001", "559301")
     view = desk.view("fr")
@@ -119,17 +116,13 @@ def test_rejecting_queue_is_a_failure_with_the_submission_intact(kiosk, driver, 
 
 
 def test_technician_chooses_the_cups_queue_and_prints_a_test(kiosk, driver, services, cups, queue):
-    from kiosk.privileged import Gate
-    from kiosk.staff import SETUP
     from tests.ui.test_gui_desk import sign_in
 
     other = f"other{next(_n)}"
     cups.add_queue(other)
     services.settings.values.update({"printer.kind": "file"})
     services._printer = None
-    gate = Gate(services.paths)
-    gate.staff.add(SETUP, "1001", "Tech", "technician", "482913")
-    gate.staff.add(gate.staff.authenticate("1001", "482913"), "2001", "Agent", "agent", "559301")
+    gate = make_staff(services.paths)
     # An agent sees no printer choice.
     sign_in(driver)
     assert not driver.items(f"printer-cups-{other}") and kiosk.desk.view["printers"] == []

@@ -5,6 +5,7 @@ import json
 from click.testing import CliRunner
 
 from kiosk.cli import cli
+from tests.staff_helpers import AGENT, TECH, make_staff_cli
 
 
 def run(*args, ok=True, env=None):
@@ -15,12 +16,8 @@ def run(*args, ok=True, env=None):
 
 def test_open_until_the_first_technician_then_pin_and_role(kiosk_home):
     run("config", "set", "kiosk.office", "Agence Rabat")        # setting up: open
-    run("staff", "add", "--id", "1001", "--name", "Tech", "--role", "technician",
-        env={"KIOSK_NEW_PIN": "482913"})
-    tech = {"KIOSK_STAFF": "1001", "KIOSK_PIN": "482913"}
-    agent = {"KIOSK_STAFF": "2001", "KIOSK_PIN": "559301"}
-    run("staff", "add", "--id", "2001", "--name", "Agent", "--role", "agent",
-        env={**tech, "KIOSK_NEW_PIN": "559301"})
+    make_staff_cli(run)
+    tech, agent = TECH, AGENT
     assert "--as" in run("config", "set", "kiosk.office", "X", ok=False)
     assert "may not config.write" in run("config", "set", "kiosk.office", "X", ok=False, env=agent)
     assert "may not catalog.manage" in run("catalog", "rollback", ok=False, env=agent)

@@ -6,16 +6,12 @@ import json
 import pytest
 
 from kiosk.desk import Desk, load_service
-from kiosk.privileged import Gate
-from kiosk.staff import SETUP
+from tests.staff_helpers import make_staff
 
 
 @pytest.fixture
 def desk(services):
-    gate = Gate(services.paths)
-    gate.staff.add(SETUP, "1001", "Tech", "technician", "482913")
-    tech = gate.staff.authenticate("1001", "482913")
-    gate.staff.add(tech, "2001", "Agent Amina", "agent", "559301")
+    make_staff(services.paths, "Agent Amina")
     return Desk(services)
 
 
