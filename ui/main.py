@@ -21,18 +21,45 @@ def has_display() -> bool:
 
 
 def run_kiosk(fullscreen: bool, demo: bool, size: tuple[int, int] = (1080, 1920)) -> int:
+    import faulthandler
+    import logging
+
+    from kiosk import watchdog
     from kiosk.services import Services
     configure_qt()
+    from . import appliance
     from .app import Kiosk
 
+    log = logging.getLogger(__name__)
     paths = KioskPaths.from_env().ensure()
     setup_logging(paths)
-    services = Services.open(paths)
+    faulthandler.enable()  # a watchdog kill (SIGABRT) leaves the stuck thread's stack in the journal
+    marker = watchdog.record_start(paths)  # logs how the previous run ended
+    services = Services.open(paths)  # drafts a crash interrupted are destroyed here
+    try:  # a batch that was being sent when the kiosk stopped is queued again
+        if requeued := services.outbox.reset_sending():
+            log.warning("%d submissions interrupted while sending are queued again", requeued)
+    except Exception as e:  # noqa: BLE001 (the kiosk still starts; submitting will say why)
+        log.error("outbox not opened at start: %s", type(e).__name__)
     services.start_sync()  # the queue goes to the back office in the background, when configured
     kiosk = Kiosk(services, fullscreen=fullscreen, demo=demo, size=size)
+    if fullscreen:  # production: system shortcuts are swallowed, the window refuses to close
+        blocker = appliance.ShortcutBlocker(kiosk.app)
+        kiosk.app.installEventFilter(blocker)
+    heartbeat = appliance.Heartbeat(marker, appliance.heartbeat_period(), kiosk.app)
+    heartbeat.start()
+    appliance.ReadyAfterFirstFrame(kiosk.window, "Welcome", kiosk.app)  # READY=1 after the first frame
+    # SIGTERM ends the event loop; the clean exit is marked at once (under cage the
+    # compositor may close the window before this function gets to return)
+    stop = appliance.StopOnSignals(kiosk.app, on_stop=marker.end)
     try:
-        return kiosk.app.exec()
+        code = kiosk.app.exec()
+        marker.end(stop.received or f"exit {code}")
+        watchdog.stopping()
+        return code
     finally:
+        heartbeat.stop()
+        stop.close()
         kiosk.close()
         services.close()
 
