@@ -13,6 +13,7 @@ import logging
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from kiosk.desk import Desk
+from kiosk.settings_screen import SettingsEditor
 from kiosk.session import TransitionError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class DeskModel(QObject):
         self._view: dict = {}
         self._sync = {"ok": True, "pending": 0}
         self._syncStatus.connect(self._on_sync_status)
+        self._settings = SettingsEditor(desk)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(IDLE_SIGN_OUT_MS)
@@ -80,6 +82,11 @@ class DeskModel(QObject):
             self._view = self._desk.sign_in_view(lang)
         elif self._mode == "dashboard":
             self._view = self._desk.view(lang)
+        elif self._mode == "settings":
+            d = self._desk
+            self._view = {**self._settings.view(lang),
+                          "error": d.error.render(lang) if d.error else "",
+                          "notice": d.notice.render(lang) if d.notice else ""}
         else:
             self._view = {}
         self.changed.emit()
@@ -114,6 +121,7 @@ class DeskModel(QObject):
     @Slot()
     def close(self) -> None:
         """Sign out (the button, or two minutes without a touch): back to Welcome."""
+        self._settings.cancel()
         self._desk.sign_out()
         self._mode = "closed"
         self._idle.stop()
@@ -166,6 +174,48 @@ class DeskModel(QObject):
     @Slot(str, str)
     def choosePrinter(self, kind: str, queue: str) -> None:  # noqa: N802
         self._act(self._desk.choose_printer, kind, queue)
+
+    # --- the technician's settings ----------------------------------------------------
+    @Slot()
+    def openSettings(self) -> None:  # noqa: N802
+        if self._desk.actor is not None and self._desk.actor.can("config.write"):
+            self._settings.cancel()
+            self._desk.error = self._desk.notice = None
+            self._mode = "settings"
+        self._touched()
+        self._refresh()
+
+    @Slot()
+    def closeSettings(self) -> None:  # noqa: N802
+        self._settings.cancel()
+        self._mode = "dashboard" if self._desk.actor is not None else "closed"
+        self._touched()
+        self._refresh()
+
+    @Slot(str)
+    def editSetting(self, name: str) -> None:  # noqa: N802
+        self._act(self._settings.start, name)
+
+    @Slot("QVariant")
+    def settingKey(self, key_data) -> None:  # noqa: N802
+        if hasattr(key_data, "toVariant"):
+            key_data = key_data.toVariant()
+        key = dict(key_data)
+        # The keyboard's own "done" key saves, like the Save button.
+        self._act(self._settings.save if key.get("action") == "done" else self._settings.type_key,
+                  *(() if key.get("action") == "done" else (key,)))
+
+    @Slot()
+    def saveSetting(self) -> None:  # noqa: N802
+        self._act(self._settings.save)
+
+    @Slot()
+    def cancelSetting(self) -> None:  # noqa: N802
+        self._act(self._settings.cancel)
+
+    @Slot(str, int)
+    def chooseSetting(self, name: str, index: int) -> None:  # noqa: N802
+        self._act(self._settings.choose, name, index)
 
     @Slot()
     def refresh(self) -> None:

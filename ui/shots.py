@@ -176,6 +176,20 @@ def desk_scenes(kiosk):
     yield "agent-desk-lists", scrolled
     yield "out-of-service", lambda: (dashboard(), desk.setService(False, "maintenance"), desk.close())
 
+    def settings(edit: bool = False):
+        desk.open()
+        for d in "1001":
+            desk.digit(d)
+        desk.confirm()
+        for d in "482913":
+            desk.digit(d)
+        desk.confirm()
+        desk.openSettings()
+        if edit:
+            desk.editSetting("sync.endpoint")
+    yield "settings", lambda: settings()
+    yield "settings-edit", lambda: settings(edit=True)
+
     def assisted():
         dashboard()
         desk.startAssisted()

@@ -107,3 +107,34 @@ def test_sync_indicator_counts_what_waits(kiosk, driver, services):
     driver.pump()
     assert kiosk.desk.sync["pending"] == 1 and not dot.property("ok")
     assert json.dumps(kiosk.desk.sync) == '{"ok": true, "pending": 1}'
+
+
+def test_technician_changes_settings_by_touch(kiosk, driver, services, staffed):
+    from kiosk.config import Settings
+    sign_in(driver, pin="482913", staff="1001")
+    driver.click("deskSettings")
+    assert kiosk.desk.mode == "settings"
+    driver.click("option-receipt.paper_width-1")                  # 58 mm
+    assert services.settings["receipt.paper_width"] == 58
+    driver.click("setting-session.idle_warning")
+    driver.find("settingEditor")
+    for _ in range(2):
+        driver.click("kbd-digits-backspace")
+    driver.click("kbd-digits-5")
+    driver.click("settingSave")                                   # 5 s: refused, with the rule
+    assert "10 to 600" in driver.text_of("editorError")
+    assert services.settings["session.idle_warning"] == 60
+    driver.click("kbd-digits-0")
+    driver.click("settingSave")                                   # 50 s: saved
+    assert not driver.items("settingEditor") and driver.text_of("settingsNotice")
+    saved = Settings.load(services.paths.config_file)
+    assert saved["session.idle_warning"] == 50 and saved["receipt.paper_width"] == 58
+    driver.click("settingsBack")
+    assert kiosk.desk.mode == "dashboard"
+
+
+def test_agent_has_no_settings_button(kiosk, driver, staffed):
+    sign_in(driver)
+    assert not driver.items("deskSettings")
+    kiosk.desk.openSettings()                                     # even asked directly
+    assert kiosk.desk.mode == "dashboard"

@@ -79,6 +79,14 @@ Rectangle {
             }
 
             KButton {
+                objectName: "deskSettings"
+                visible: !!(root.v.actor && root.v.actor.technician)
+                width: parent.width
+                kind: "secondary"
+                text: qsTr("Kiosk settings")
+                onClicked: desk.openSettings()
+            }
+            KButton {
                 objectName: "deskAssist"
                 width: parent.width
                 icon: "person.svg"

@@ -157,9 +157,10 @@ Window {
         objectName: "deskLayer"
         anchors.fill: parent
         active: desk.mode !== "closed"
-        sourceComponent: desk.mode === "dashboard" ? dashboard : signIn
+        sourceComponent: desk.mode === "dashboard" ? dashboard : (desk.mode === "settings" ? settingsPage : signIn)
     }
     Component { id: signIn; StaffSignIn {} }
+    Component { id: settingsPage; SettingsPage {} }
     Component { id: dashboard; AgentDesk {} }
 
     Connections {
