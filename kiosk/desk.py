@@ -87,6 +87,8 @@ class Desk:
         self.field = "id"
         self.typed_id = ""
         self.typed_pin = ""
+        #: the last `kiosk doctor` run on the desk (technicians)
+        self.checks: list[dict] = []
 
     # --- the sign-in keypad (staff number, then PIN) ----------------------------------
     def type_digit(self, digit: str) -> None:
@@ -138,6 +140,7 @@ class Desk:
 
     def sign_out(self) -> None:
         self.actor = None
+        self.checks = []
         self.error = self.notice = None
         self.field, self.typed_id, self.typed_pin = "id", "", ""
 
@@ -236,6 +239,31 @@ class Desk:
         elif outcome is not None:
             self.error = _PrintError("TEST", outcome.code)
 
+    # --- the technician's diagnostics ------------------------------------------------
+    def run_doctor(self) -> None:
+        """`kiosk doctor` on the desk: one line per check, for the technician."""
+        from .doctor import run_checks
+
+        def go():
+            self.checks = [{"name": c.name, "status": c.status, "found": c.found, "fix": c.fix}
+                           for c in run_checks(self.services.paths)]
+        self._act("diagnostics.export", "doctor", {}, go)
+
+    def export_diagnostics(self, target: Path | None = None) -> None:
+        """The diagnostic bundle (no personal data) onto ``target``, by default the first
+        USB stick mounted."""
+        from .doctor import export_bundle
+        from .procedures.admin import USB_ROOTS
+
+        target = target or _usb_folder(USB_ROOTS)
+        if target is None:
+            self.error = Message(N_("No USB stick found. Plug one in and try again."))
+            return
+        bundle = self._act("diagnostics.export", "diagnostics.export", {"folder": str(target)},
+                           lambda: export_bundle(self.services.paths, target))
+        if bundle is not None:
+            self.notice = Message(N_("Diagnostics written to {path}."), {"path": str(bundle.path)})
+
     # --- what the dashboard shows ----------------------------------------------------
     def view(self, lang: str) -> dict:
         t = lambda m: gettext(lang, m)  # noqa: E731
@@ -304,6 +332,7 @@ class Desk:
                         "message": service.message(lang)},
             "reasons": [{"id": k, "text": t(v)} for k, v in SERVICE_REASONS.items()],
             "printers": self.printer_choices() if self.actor and self.actor.can("config.write") else [],
+            "checks": self.checks,
         }
 
 
@@ -316,6 +345,19 @@ class _PrintError:
         return Message(N_("Receipt {tracking} did not print: {reason}"),
                        {"tracking": self.tracking,
                         "reason": gettext(lang, PRINT_FAILURES.get(self.code, PRINT_FAILURES["error"]))}).render(lang)
+
+
+def _usb_folder(roots) -> Path | None:
+    """The first writable folder of a mounted stick under the usual mount roots."""
+    for root in roots:
+        root = Path(root)
+        if not root.is_dir():
+            continue
+        for candidate in sorted([root, *root.glob("*"), *root.glob("*/*")]):
+            if candidate.is_dir() and candidate != root and os.access(candidate, os.W_OK) \
+                    and os.path.ismount(candidate):
+                return candidate
+    return None
 
 
 def _render(message, lang: str) -> str:

@@ -218,6 +218,14 @@ class DeskModel(QObject):
         self._act(self._settings.choose, name, index)
 
     @Slot()
+    def runDoctor(self) -> None:  # noqa: N802
+        self._act(self._desk.run_doctor)
+
+    @Slot()
+    def exportDiagnostics(self) -> None:  # noqa: N802
+        self._act(self._desk.export_diagnostics)
+
+    @Slot()
     def refresh(self) -> None:
         self._touched()
         self._refresh()

@@ -187,6 +187,15 @@ def desk_scenes(kiosk):
         desk.openSettings()
         if edit:
             desk.editSetting("sync.endpoint")
+    def technician_desk():
+        settings()
+        desk.closeSettings()
+        desk.runDoctor()
+        _settle(kiosk)
+        flick = kiosk.window.findChild(QObject, "deskScroll")
+        item = kiosk.window.findChild(QObject, "deskDiagnostics")
+        flick.setProperty("contentY", max(0.0, item.property("y") - 20))
+    yield "technician-desk", technician_desk
     yield "settings", lambda: settings()
     yield "settings-edit", lambda: settings(edit=True)
 

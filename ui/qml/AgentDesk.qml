@@ -202,6 +202,36 @@ Rectangle {
             }
 
             Card {
+                objectName: "deskDiagnostics"
+                visible: !!(root.v.actor && root.v.actor.technician)
+                title: qsTr("Diagnostics")
+                Flow {
+                    width: parent.width
+                    spacing: Theme.gap
+                    KButton { objectName: "deskDoctor"; kind: "secondary"; fontSize: Theme.fontSmall
+                              text: qsTr("Check the kiosk"); onClicked: desk.runDoctor() }
+                    KButton { objectName: "deskExport"; kind: "secondary"; fontSize: Theme.fontSmall
+                              text: qsTr("Export to a USB stick"); onClicked: desk.exportDiagnostics() }
+                }
+                // One line per check, as `kiosk doctor` prints it (technical, left to right).
+                Repeater {
+                    model: root.v.checks || []
+                    delegate: Text {
+                        required property var modelData
+                        objectName: "check-" + modelData.name
+                        width: parent.width
+                        wrapMode: Text.Wrap
+                        LayoutMirroring.enabled: false
+                        horizontalAlignment: Text.AlignLeft
+                        font.pixelSize: Theme.fontSmall
+                        color: modelData.status === "fail" ? Theme.danger : (modelData.status === "warn" ? Theme.warning : Theme.text)
+                        text: (modelData.status === "ok" ? "✓ " : (modelData.status === "warn" ? "! " : "✗ "))
+                              + modelData.name + ": " + modelData.found + (modelData.fix ? " — " + modelData.fix : "")
+                    }
+                }
+            }
+
+            Card {
                 objectName: "deskToday"
                 title: qsTr("Today")
                 BodyText {

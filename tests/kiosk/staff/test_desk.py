@@ -106,3 +106,23 @@ def test_signed_out_desk_cannot_act(desk):
     from kiosk.staff import Forbidden
     with pytest.raises(Forbidden):
         desk.send_now()
+
+
+def test_technician_runs_the_doctor_and_exports_diagnostics(desk, tmp_path):
+    assert desk.sign_in("1001", "482913")
+    desk.run_doctor()
+    names = {c["name"] for c in desk.view("fr")["checks"]}
+    assert {"config", "database", "printer", "audit-log"} <= names
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    desk.export_diagnostics(stick)
+    bundles = list(stick.glob("guichet-diag-*"))
+    assert len(bundles) == 1 and (bundles[0] / "doctor.json").exists()
+    assert str(bundles[0]) in desk.view("fr")["notice"]
+
+
+def test_an_agent_cannot_export_diagnostics(desk, tmp_path):
+    desk.sign_in("2001", "559301")
+    desk.export_diagnostics(tmp_path)
+    assert not list(tmp_path.glob("guichet-diag-*"))
+    assert desk.error.msgid == "Your role does not allow this."
