@@ -49,6 +49,10 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "'demo' or 'production'"),
     Key("display.default_language", "ar", "Language of the Welcome screen",
         lambda v: v in LANGUAGES, "one of " + ", ".join(LANGUAGES)),
+    Key("display.languages", "ar,fr,zgh", "Languages offered to citizens, comma-separated, in "
+        "the order of the buttons (the default language is always offered)",
+        lambda v: bool(v) and len(v.split(",")) == len(set(v.split(","))) and all(x in LANGUAGES for x in v.split(",")),
+        "a comma-separated list of " + ", ".join(LANGUAGES) + ", each once"),
     Key("display.dpi", 96.0, "Pixel density of the screen, for touch target sizes",
         lambda v: 50 <= v <= 400, "a number from 50 to 400"),
     Key("session.idle_warning", 60, "Seconds without a touch before the citizen is warned that "

@@ -19,11 +19,20 @@ def _t(lang: str, msgid: str) -> str:
     return gettext(lang, msgid)
 
 
-def languages() -> list[dict]:
+def offered(settings=None) -> list[str]:
+    """The languages of the buttons (``display.languages``), the default one always in."""
+    if settings is None:
+        return list(LANGUAGES)
+    chosen = [x for x in settings["display.languages"].split(",") if x in LANGUAGES]
+    default = settings["display.default_language"]
+    return chosen if default in chosen else [default, *chosen]
+
+
+def languages(settings=None) -> list[dict]:
     """The language buttons, each labelled and greeted in its own language."""
     return [{"code": lang, "name": AUTONYMS[lang],
              "greeting": _t(lang, N_("Welcome")),
-             "prompt": _t(lang, N_("Touch your language to begin"))} for lang in LANGUAGES]
+             "prompt": _t(lang, N_("Touch your language to begin"))} for lang in offered(settings)]
 
 
 def display_value(field, value, lang: str) -> str:

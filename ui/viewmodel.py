@@ -36,7 +36,7 @@ class SessionModel(QObject):
         self._reader = reader
         self._demo = demo
         self._screen: dict = presenter.screen(session)
-        self._languages = presenter.languages()
+        self._languages = presenter.languages(session.services.settings)
         self._photo_serial = 0
         self._language = session.language
         self._keyboard_key: tuple = ("", "")

@@ -102,3 +102,16 @@ def test_config_set_accepts_or_refuses_and_keeps_the_old_value(tmp_path_factory,
         assert KEYS[name].check(s[name])
         again = Settings.load(path)
         assert again[name] == s[name] and not again.problems
+
+
+def test_offered_languages_always_include_the_default(tmp_path):
+    import pytest
+
+    from kiosk.presenter import offered
+    s = Settings(None, {"display.languages": "fr", "display.default_language": "ar"})
+    assert offered(s) == ["ar", "fr"]
+    kept = Settings.load(tmp_path / "kiosk.toml")
+    for bad in ("", "fr,fr", "en", "fr,,ar"):
+        with pytest.raises(ConfigError):
+            kept.set("display.languages", bad)
+    assert kept["display.languages"] == "ar,fr,zgh"

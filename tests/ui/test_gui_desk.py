@@ -138,3 +138,16 @@ def test_agent_has_no_settings_button(kiosk, driver, staffed):
     assert not driver.items("deskSettings")
     kiosk.desk.openSettings()                                     # even asked directly
     assert kiosk.desk.mode == "dashboard"
+
+
+def test_offered_languages_follow_the_setting(services, qapp):
+    from tests.ui.conftest import make_kiosk
+    from ui.driver import Driver
+    services.settings.set("display.languages", "fr,ar")
+    k = make_kiosk(services, (1080, 1920))
+    try:
+        d = Driver(k)
+        assert [x["code"] for x in k.model.languages] == ["fr", "ar"]
+        assert d.items("lang-fr") and d.items("lang-ar") and not d.items("lang-zgh")
+    finally:
+        k.close()
