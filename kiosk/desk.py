@@ -89,6 +89,10 @@ class Desk:
         self.typed_pin = ""
         #: the last `kiosk doctor` run on the desk (technicians)
         self.checks: list[dict] = []
+        # Asked of devices, not of memory: read at most every few seconds, never at each
+        # redraw (an unreachable printer answers only at its timeout).
+        self._printers: list[dict] | None = None
+        self._printer_status = (0.0, None)
 
     # --- the sign-in keypad (staff number, then PIN) ----------------------------------
     def type_digit(self, digit: str) -> None:
@@ -141,6 +145,7 @@ class Desk:
     def sign_out(self) -> None:
         self.actor = None
         self.checks = []
+        self._printers = None
         self.error = self.notice = None
         self.field, self.typed_id, self.typed_pin = "id", "", ""
 
@@ -201,6 +206,7 @@ class Desk:
                             lambda: self.services.print_receipt(tracking))
         if outcome is None:
             return
+        self._printer_status = (0.0, None)  # the print just told us about the printer
         if outcome.ok:
             self.notice = Message(N_("Receipt {tracking} printed."), {"tracking": tracking})
         else:
@@ -209,7 +215,13 @@ class Desk:
     # --- the technician's printer choice ---------------------------------------------
     def printer_choices(self) -> list[dict]:
         """The printers to choose from: every CUPS queue, the ESC/POS printer of the
-        settings, and the PDF folder; the one in use is marked."""
+        settings, and the PDF folder; the one in use is marked. CUPS is asked once per
+        sign-in and after each choice."""
+        if self._printers is None:
+            self._printers = self._find_printers()
+        return self._printers
+
+    def _find_printers(self) -> list[dict]:
         from .printing.discover import cups_queues
 
         st = self.services.settings
@@ -229,6 +241,8 @@ class Desk:
                 st.set("printer.queue", queue)
             st.set("printer.kind", kind)
             self.services._printer = None
+            self._printers = None
+            self._printer_status = (0.0, None)
         self._act("config.write", "printer.choose", {"kind": kind, "queue": queue}, go,
                   N_("Printer chosen."))
 
@@ -238,6 +252,14 @@ class Desk:
             self.notice = Message(N_("Test receipt printed."))
         elif outcome is not None:
             self.error = _PrintError("TEST", outcome.code)
+
+    def _printer_state(self, ttl: float = 3.0):
+        import time
+        at, status = self._printer_status
+        if status is None or time.monotonic() - at > ttl:
+            status = self.services.printer_status()
+            self._printer_status = (time.monotonic(), status)
+        return status
 
     # --- the technician's diagnostics ------------------------------------------------
     def run_doctor(self) -> None:
@@ -298,7 +320,7 @@ class Desk:
             sync_line = t(N_("The office did not accept the last sending; it will be tried again."))
         else:
             sync_line = t(N_("Connected to the office."))
-        printer = self.services.printer_status()
+        printer = self._printer_state()
         return {
             "actor": {"id": self.actor.id, "name": self.actor.name, "role": self.actor.role,
                       "technician": self.actor.role == "technician"} if self.actor else {},
