@@ -261,6 +261,27 @@ class Desk:
             self._printer_status = (time.monotonic(), status)
         return status
 
+    # --- staff accounts (technicians) --------------------------------------------------
+    def unlock(self, staff_id: str) -> None:
+        """Clear an agent's wrong-PIN lockout (the staff core checks the role and records it)."""
+        self.error = self.notice = None
+        try:
+            self.gate.staff.unlock(self.actor, staff_id)
+        except Forbidden:
+            self.error = Message(N_("Your role does not allow this."))
+        except StaffError:
+            self.error = Message(N_("Staff accounts cannot be read. Please call the technician."))
+        else:
+            self.notice = Message(N_("Staff member {staff} can sign in again."), {"staff": staff_id})
+
+    def _staff_rows(self) -> list[dict]:
+        if not (self.actor and self.actor.can("staff.manage")):
+            return []
+        try:
+            return self.gate.staff.listing()
+        except StaffError:
+            return []
+
     # --- the technician's diagnostics ------------------------------------------------
     def run_doctor(self) -> None:
         """`kiosk doctor` on the desk: one line per check, for the technician."""
@@ -355,6 +376,7 @@ class Desk:
             "reasons": [{"id": k, "text": t(v)} for k, v in SERVICE_REASONS.items()],
             "printers": self.printer_choices() if self.actor and self.actor.can("config.write") else [],
             "checks": self.checks,
+            "staff": self._staff_rows(),
         }
 
 

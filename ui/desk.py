@@ -217,6 +217,10 @@ class DeskModel(QObject):
     def chooseSetting(self, name: str, index: int) -> None:  # noqa: N802
         self._act(self._settings.choose, name, index)
 
+    @Slot(str)
+    def unlock(self, staff_id: str) -> None:
+        self._act(self._desk.unlock, staff_id)
+
     @Slot()
     def runDoctor(self) -> None:  # noqa: N802
         self._act(self._desk.run_doctor)

@@ -188,12 +188,15 @@ def desk_scenes(kiosk):
         if edit:
             desk.editSetting("sync.endpoint")
     def technician_desk():
+        for pin in ("000001", "000002", "000003"):  # an agent locked out
+            desk.desk.sign_in("2001", pin)
+        desk.desk.sign_out()
         settings()
         desk.closeSettings()
         desk.runDoctor()
         _settle(kiosk)
         flick = kiosk.window.findChild(QObject, "deskScroll")
-        item = kiosk.window.findChild(QObject, "deskDiagnostics")
+        item = kiosk.window.findChild(QObject, "deskStaff")
         flick.setProperty("contentY", max(0.0, item.property("y") - 20))
     yield "technician-desk", technician_desk
     yield "settings", lambda: settings()

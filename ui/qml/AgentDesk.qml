@@ -202,6 +202,39 @@ Rectangle {
             }
 
             Card {
+                objectName: "deskStaff"
+                visible: (root.v.staff || []).length > 0
+                title: qsTr("Staff")
+                Repeater {
+                    model: root.v.staff || []
+                    delegate: Item {
+                        required property var modelData
+                        width: parent.width
+                        height: Math.max(who.implicitHeight, unlockButton.height) + Theme.gap / 2
+                        BodyText {
+                            id: who
+                            anchors { left: parent.left; right: unlockButton.left; rightMargin: Theme.gap
+                                      verticalCenter: parent.verticalCenter }
+                            width: undefined
+                            text: modelData.id + " · " + modelData.name
+                                  + (modelData.locked_for > 0 ? " · " + qsTr("locked for %1 s").arg(modelData.locked_for) : "")
+                            color: modelData.locked_for > 0 ? Theme.danger : Theme.text
+                        }
+                        KButton {
+                            id: unlockButton
+                            objectName: "unlock-" + modelData.id
+                            anchors { right: parent.right; verticalCenter: parent.verticalCenter }
+                            visible: modelData.locked_for > 0
+                            kind: "secondary"
+                            fontSize: Theme.fontSmall
+                            text: qsTr("Unlock")
+                            onClicked: desk.unlock(modelData.id)
+                        }
+                    }
+                }
+            }
+
+            Card {
                 objectName: "deskDiagnostics"
                 visible: !!(root.v.actor && root.v.actor.technician)
                 title: qsTr("Diagnostics")

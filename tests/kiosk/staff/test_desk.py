@@ -126,3 +126,19 @@ def test_an_agent_cannot_export_diagnostics(desk, tmp_path):
     desk.export_diagnostics(tmp_path)
     assert not list(tmp_path.glob("guichet-diag-*"))
     assert desk.error.msgid == "Your role does not allow this."
+
+
+def test_technician_unlocks_an_agent_on_the_desk(desk):
+    for pin in ("000001", "000002", "000003"):
+        desk.sign_in("2001", pin)
+    assert desk.view("fr")["staff"] == []            # nobody signed in: no list
+    desk.sign_in("1001", "482913")
+    rows = {r["id"]: r for r in desk.view("fr")["staff"]}
+    assert rows["2001"]["locked_for"] > 0
+    desk.unlock("2001")
+    assert desk.view("fr")["notice"] and {r["id"]: r for r in desk.view("fr")["staff"]}["2001"]["locked_for"] == 0
+    desk.sign_out()
+    assert desk.sign_in("2001", "559301")
+    assert desk.view("fr")["staff"] == []            # an agent sees no staff list
+    desk.unlock("1001")
+    assert desk.error.msgid == "Your role does not allow this."
