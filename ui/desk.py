@@ -14,6 +14,7 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from kiosk.desk import Desk
 from kiosk.settings_screen import SettingsEditor
+from kiosk.staff import Forbidden
 from kiosk.session import TransitionError
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,10 @@ class DeskModel(QObject):
     @Slot()
     def startAssisted(self) -> None:  # noqa: N802
         """Leave the desk and start a citizen session that records this agent."""
-        agent = self._desk.start_assisted()
+        try:
+            agent = self._desk.start_assisted()
+        except Forbidden:  # signed out meanwhile (two minutes untouched)
+            agent = None
         if agent is None:
             self._refresh()
             return

@@ -12,6 +12,7 @@ from pathlib import Path
 from kiosk.card.reader import CardErrorCode, CardEvent, CardEventKind
 from kiosk.card.demo import load_demo_identity
 from kiosk.desk import ServiceState, save_service
+from kiosk.staff import SETUP
 from kiosk.i18n import LANGUAGES
 from kiosk.paths import KioskPaths
 from kiosk.procedures.examples import example_answers
@@ -336,6 +337,7 @@ def render(out: Path, langs=LANGUAGES, sizes=((1080, 1920), (1920, 1080)),
                         continue
                     kiosk.desk.close()
                     save_service(services.service_file, ServiceState())
+                    kiosk.desk.desk.gate.staff.unlock(SETUP, "2001")  # a scene may lock it out
                     session.end(EndReason.CANCELLED)
                     setup()
                     _settle(kiosk)
