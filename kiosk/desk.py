@@ -171,6 +171,13 @@ class Desk:
             self.notice = Message(done)
         return result
 
+    def guarded(self, permission: str, action: str, details: dict, fn):
+        """Run ``fn`` through the gate as the signed-in staff member; None when refused
+        (screens of other modules, e.g. the catalog, use it for their actions)."""
+        if self.actor is None:
+            return None
+        return self._act(permission, action, details, fn)
+
     def send_now(self) -> None:
         def go():
             self.services.outbox.make_due()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.privileged import privileged
+
 SIZES = {"1080x1920": (1080, 1920), "1920x1080": (1920, 1080)}
 
 
@@ -72,6 +74,7 @@ def shots(out: Path, lang: tuple[str, ...], size: tuple[str, ...], only: str | N
               help="Folder where the USB stick is mounted (default: /media, /run/media, /mnt).")
 @click.option("--lang", type=click.Choice(["ar", "fr", "zgh"]), default="fr", show_default=True)
 @click.option("--size", type=click.Choice(list(SIZES)), default="1080x1920", show_default=True)
+@privileged("catalog.manage", "catalog.screen")
 def technician(usb: tuple[Path, ...], lang: str, size: str) -> None:
     """The technician's catalog screen: install a package from a USB stick, roll back."""
     from kiosk.paths import KioskPaths

@@ -35,6 +35,7 @@ class DeskModel(QObject):
         self._sync = {"ok": True, "pending": 0}
         self._syncStatus.connect(self._on_sync_status)
         self._settings = SettingsEditor(desk)
+        self._catalog = None
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(IDLE_SIGN_OUT_MS)
@@ -217,6 +218,33 @@ class DeskModel(QObject):
     @Slot(str, int)
     def chooseSetting(self, name: str, index: int) -> None:  # noqa: N802
         self._act(self._settings.choose, name, index)
+
+    # --- the catalog (technicians): the same screen as `kiosk technician` -----------------
+    @Property(QObject, constant=True)
+    def catalog(self):
+        if self._catalog is None:
+            from kiosk.procedures.admin import CatalogAdmin
+
+            from .technician import TechnicianModel
+            services = self._desk.services
+            self._catalog = TechnicianModel(services, CatalogAdmin(services.paths, services.settings),
+                                            self._vm.language, parent=self, guard=self._desk.guarded)
+            self._vm.languageChanged.connect(self._catalog.setLanguage)
+        return self._catalog
+
+    @Slot()
+    def openCatalog(self) -> None:  # noqa: N802
+        if self._desk.actor is not None and self._desk.actor.can("catalog.manage"):
+            self.catalog.setLanguage(self._vm.language)
+            self._mode = "catalog"
+        self._touched()
+        self._refresh()
+
+    @Slot()
+    def closeCatalog(self) -> None:  # noqa: N802
+        self._mode = "dashboard" if self._desk.actor is not None else "closed"
+        self._touched()
+        self._refresh()
 
     @Slot(str)
     def unlock(self, staff_id: str) -> None:

@@ -21,9 +21,13 @@ from .translator import GettextTranslator
 class TechnicianModel(QObject):
     changed = Signal()
 
-    def __init__(self, services: Services, admin: CatalogAdmin, lang: str, parent=None):
+    def __init__(self, services: Services, admin: CatalogAdmin, lang: str, parent=None,
+                 guard=None):
         super().__init__(parent)
         self._services = services
+        # On the staff desk: run each change through the desk's gate (role, audit);
+        # ``guard(permission, action, details, fn)`` returns None when it was refused.
+        self._guard = guard or (lambda permission, action, details, fn: fn())
         self._admin = admin
         self._lang = check_language(lang)
         self._languages = presenter.languages()
@@ -67,13 +71,17 @@ class TechnicianModel(QObject):
 
     @Slot(str)
     def importPackage(self, path: str) -> None:  # noqa: N802
-        if self._admin.import_package(Path(path)).ok:
+        outcome = self._guard("catalog.manage", "catalog.import", {"file": Path(path).name},
+                              lambda: self._admin.import_package(Path(path)))
+        if outcome is not None and outcome.ok:
             self._services.reload_catalog()
         self._refresh()
 
     @Slot(int)
     def rollbackTo(self, edition: int) -> None:  # noqa: N802
-        if self._admin.rollback(edition).ok:
+        outcome = self._guard("catalog.manage", "catalog.rollback", {"edition": edition},
+                              lambda: self._admin.rollback(edition))
+        if outcome is not None and outcome.ok:
             self._services.reload_catalog()
         self._refresh()
 

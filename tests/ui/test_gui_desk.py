@@ -151,3 +151,30 @@ def test_offered_languages_follow_the_setting(services, qapp):
         assert d.items("lang-fr") and d.items("lang-ar") and not d.items("lang-zgh")
     finally:
         k.close()
+
+
+def test_technician_installs_a_catalog_from_the_desk(kiosk, driver, services, staffed, tmp_path):
+    from kiosk.procedures import package as pkg
+    from tests.kiosk.procedures.test_package import make_package
+    stick = tmp_path / "media" / "tech" / "USB"
+    stick.mkdir(parents=True)
+    make_package(stick, 7, name="edition-7.zip")
+    kiosk.desk.catalog._admin.usb_roots = [tmp_path / "media"]
+    # An agent has no catalog button, and the core refuses anyway.
+    sign_in(driver)
+    assert not driver.items("deskCatalog")
+    kiosk.desk.openCatalog()
+    assert kiosk.desk.mode == "dashboard"
+    kiosk.desk.catalog.importPackage(str(stick / "edition-7.zip"))
+    assert pkg.installed(services.paths) == []
+    driver.click("deskSignOut")
+    sign_in(driver, pin="482913", staff="1001")
+    driver.click("deskCatalog")
+    assert kiosk.desk.mode == "catalog"
+    kiosk.desk.catalog.refresh()
+    driver.click("package-0")
+    assert services.catalog.version == 7 and pkg.active_edition(services.paths) == 7
+    actions = [(r["actor"], r["action"]) for r in staffed.audit.records()]
+    assert ("2001", "catalog.import.denied") in actions and ("1001", "catalog.import") in actions
+    driver.click("catalogBack")
+    assert kiosk.desk.mode == "dashboard"

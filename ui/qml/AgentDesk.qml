@@ -87,6 +87,14 @@ Rectangle {
                 onClicked: desk.openSettings()
             }
             KButton {
+                objectName: "deskCatalog"
+                visible: !!(root.v.actor && root.v.actor.technician)
+                width: parent.width
+                kind: "secondary"
+                text: qsTr("Procedure catalog")
+                onClicked: desk.openCatalog()
+            }
+            KButton {
                 objectName: "deskAssist"
                 width: parent.width
                 icon: "person.svg"

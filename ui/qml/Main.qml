@@ -157,7 +157,11 @@ Window {
         objectName: "deskLayer"
         anchors.fill: parent
         active: desk.mode !== "closed"
-        sourceComponent: desk.mode === "dashboard" ? dashboard : (desk.mode === "settings" ? settingsPage : signIn)
+        sourceComponent: ({ "dashboard": dashboard, "settings": settingsPage, "catalog": catalogPage })[desk.mode] || signIn
+    }
+    Component {
+        id: catalogPage
+        CatalogAdminPage { model: desk.catalog; backVisible: true; onBack: desk.closeCatalog() }
     }
     Component { id: signIn; StaffSignIn {} }
     Component { id: settingsPage; SettingsPage {} }
