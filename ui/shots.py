@@ -200,6 +200,11 @@ def desk_scenes(kiosk):
         item = kiosk.window.findChild(QObject, "deskStaff")
         flick.setProperty("contentY", max(0.0, item.property("y") - 20))
     yield "technician-desk", technician_desk
+    def desk_catalog():
+        settings()
+        desk.closeSettings()
+        desk.openCatalog()
+    yield "desk-catalog", desk_catalog
     yield "settings", lambda: settings()
     yield "settings-edit", lambda: settings(edit=True)
 

@@ -10,6 +10,7 @@ Item {
     property var model: null
     property bool backVisible: false
     signal back()
+    Rectangle { anchors.fill: parent; color: Theme.background }
     MouseArea { anchors.fill: parent }
 
     readonly property var s: model ? model.screen : ({})
