@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kiosk.printing import ipp
 from kiosk.printing.cups import blocking_code, page_size, status_from_attributes
+from tests.mutations import mutated
 
 FUZZ = settings(deadline=None, max_examples=400, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -161,26 +162,12 @@ def test_fuzz_random_bytes_after_a_valid_header(data):
 
 
 @st.composite
-def mutated(draw):
-    data = bytearray(ipp.encode(draw(messages)))
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["flip", "set", "truncate", "insert", "delete"]))
-        pos = draw(st.integers(0, max(0, len(data) - 1)))
-        if op == "flip" and data:
-            data[pos] ^= 1 << draw(st.integers(0, 7))
-        elif op == "set" and data:
-            data[pos] = draw(st.integers(0, 255))
-        elif op == "truncate":
-            del data[pos:]
-        elif op == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=4))
-        elif op == "delete" and data:
-            del data[pos:pos + draw(st.integers(1, 4))]
-    return bytes(data)
+def mutated_message(draw):
+    return draw(mutated(ipp.encode(draw(messages))))
 
 
 @FUZZ_MESSAGES
-@given(mutated())
+@given(mutated_message())
 def test_fuzz_mutated_messages(data):
     _decode_or_decode_error(data)
 

@@ -24,6 +24,7 @@ from kiosk.card.lds.masterlist import build_master_list, parse_master_list
 from kiosk.card.lds.mrz import MRZ_CHARS, parse_mrz, parse_mrz_key
 from kiosk.card.lds.sod import parse_sod
 from kiosk.card.passive import TrustStore, passive_authenticate
+from tests.mutations import mutated
 
 TODAY = dt.date(2026, 6, 1)
 FUZZ = settings(deadline=None, max_examples=120, database=None,
@@ -46,27 +47,6 @@ def _small_image(fmt: str, **kw) -> bytes:
 JPEG = _small_image("JPEG", quality=80)
 JP2 = _small_image("JPEG2000")
 SMALL_DG2 = face.encode_dg2(face.build_facial_record(JPEG, 24, 30, "F"))
-
-
-@st.composite
-def mutated(draw, seed: bytes) -> bytes:
-    """``seed`` with a few random edits: bit flips, byte sets, truncation,
-    insertions and deletions."""
-    data = bytearray(seed)
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["flip", "set", "truncate", "insert", "delete"]))
-        pos = draw(st.integers(0, max(0, len(data) - 1)))
-        if op == "flip" and data:
-            data[pos] ^= 1 << draw(st.integers(0, 7))
-        elif op == "set" and data:
-            data[pos] = draw(st.sampled_from([0x00, 0x7F, 0x80, 0x81, 0x84, 0xFF, draw(st.integers(0, 255))]))
-        elif op == "truncate":
-            del data[pos:]
-        elif op == "insert":
-            data[pos:pos] = draw(st.binary(min_size=1, max_size=4))
-        elif op == "delete" and data:
-            del data[pos:pos + draw(st.integers(1, 4))]
-    return bytes(data)
 
 
 def only_card_errors(fn, *args, **kwargs):
