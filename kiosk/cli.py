@@ -337,25 +337,15 @@ def receipt() -> None:
 def receipt_render(tracking: str | None, sample: bool, lang: str, paper: str | None, out: Path) -> None:
     """Render a receipt to a PDF file."""
     import dataclasses
-    import datetime as dt
 
-    from .receipts.authenticity import qr_text
-    from .receipts.render import ReceiptData, render
+    from .receipts.render import render
 
     s = _services()
     if sample == bool(tracking):
         raise click.UsageError("give either --tracking or --sample")
     paper_mm = int(paper) if paper else s.settings["receipt.paper_width"]
     if sample:
-        p = s.catalog.procedures[0]
-        now = dt.datetime.now().astimezone()
-        number = "SAMPLE-" + now.strftime("%y%m%d") + "-0001-0"
-        second = s.settings["receipt.second_language"]
-        second = second if second != lang else ""
-        data = ReceiptData(number, lang, now, p.title(lang), p.next_steps(lang),
-                           tuple(d(lang) for d in p.documents), s.settings["kiosk.office"],
-                           s.settings["kiosk.id"], qr_text(number, now, s.settings["kiosk.id"], s.kiosk_key()),
-                           second, p.title(second) if second else "", paper_mm)
+        data = s.sample_receipt("SAMPLE", lang, paper_mm)
     else:
         try:
             data = dataclasses.replace(s.receipt_data(tracking), paper_mm=paper_mm)

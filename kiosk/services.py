@@ -208,22 +208,32 @@ class Services:
         from .printing.receipts import safe_status
         return safe_status(self.printer)
 
-    def print_test(self):
-        """A sample receipt (Arabic with French headings, signed QR) on the printer in use."""
-        import tempfile
-
-        from .printing.receipts import print_pdf
+    def sample_receipt(self, prefix: str, lang: str, paper_mm: int | None = None):
+        """A receipt for no submission (the first procedure of the catalog), laid out with
+        this kiosk's settings: `kiosk receipt render --sample`, test prints."""
         from .receipts.authenticity import qr_text
-        from .receipts.render import ReceiptData, render
+        from .receipts.render import ReceiptData, second_language_for
 
         p = self.catalog.procedures[0]
         now = dt.datetime.now().astimezone()
-        number = "TEST-" + now.strftime("%y%m%d") + "-0000-0"
+        number = f"{prefix}-{now:%y%m%d}-0000-0"
         kiosk_id = self.settings["kiosk.id"]
-        data = ReceiptData(number, "ar", now, p.title("ar"), p.next_steps("ar"), (),
-                           self.settings["kiosk.office"], kiosk_id,
-                           qr_text(number, now, kiosk_id, self.kiosk_key()), "fr", p.title("fr"),
-                           self.settings["receipt.paper_width"], self.receipt_logo())
+        second = second_language_for(lang, self.settings["receipt.second_language"])
+        return ReceiptData(number, lang, now, p.title(lang), p.next_steps(lang),
+                           tuple(d(lang) for d in p.documents), self.settings["kiosk.office"],
+                           kiosk_id, qr_text(number, now, kiosk_id, self.kiosk_key()), second,
+                           p.title(second) if second else "",
+                           paper_mm or self.settings["receipt.paper_width"], self.receipt_logo())
+
+    def print_test(self):
+        """A sample receipt (Arabic, signed QR) on the printer in use."""
+        import tempfile
+
+        from .printing.receipts import print_pdf
+        from .receipts.render import render
+
+        data = self.sample_receipt("TEST", "ar")
+        number = data.tracking
         with tempfile.TemporaryDirectory() as tmp:
             r = render(data, Path(tmp) / "test.pdf")
             return print_pdf(self.printer, r.path, number, r.height_mm, r.width_mm)

@@ -56,10 +56,7 @@ class ReceiptData:
         meta = json.loads(row["receipt"])
         lang = meta["language"]
         proc = catalog.get(meta["procedure_id"])
-        # The office's second language; when the citizen chose it, the other official one.
-        second = second_language
-        if second == lang:
-            second = "ar" if lang != "ar" else "fr"
+        second = second_language_for(lang, second_language)
         return cls(meta["tracking"], lang, dt.datetime.fromisoformat(row["created_at"]),
                    proc.title(lang), proc.next_steps(lang),
                    tuple(d(lang) for d in proc.documents), meta["office"], meta["kiosk_id"],
@@ -156,6 +153,13 @@ class _Layout:
 def _image(path: str, mtime: int) -> ImageReader:
     """The logo decoded once (a new file, or a changed one, is read again)."""
     return ImageReader(path)
+
+
+def second_language_for(lang: str, configured: str) -> str:
+    """The office's second language; when the citizen chose it, the other official one."""
+    if configured == lang:
+        return "ar" if lang != "ar" else "fr"
+    return configured
 
 
 def _qr_matrix(text: str) -> list[list[bool]]:
