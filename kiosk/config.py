@@ -62,6 +62,9 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         "a whole number from 5 to 120"),
     Key("session.done_timeout", 30, "Seconds the Done screen stays without a touch before the "
         "kiosk goes back to Welcome", lambda v: 5 <= v <= 300, "a whole number from 5 to 300"),
+    Key("session.card_grace", 20, "Seconds a citizen has to put back a card taken out in the "
+        "middle of a procedure; the same card must be proven again (0: the session ends at once)",
+        lambda v: 0 <= v <= 120, "a whole number from 0 to 120"),
     Key("card.demo_delay", 0.6, "Seconds the demo card takes to be read",
         lambda v: 0 <= v <= 30, "a number from 0 to 30"),
     Key("card.source", "auto", "Where cards come from: pcsc (real readers), emulator "

@@ -15,7 +15,8 @@ from .keyboards import apply_key, layout
 GROUPS = [
     (N_("Kiosk"), ["kiosk.id", "kiosk.code", "kiosk.office", "kiosk.mode"]),
     (N_("Languages and screen"), ["display.default_language", "display.languages", "display.dpi"]),
-    (N_("Sessions"), ["session.idle_warning", "session.idle_countdown", "session.done_timeout"]),
+    (N_("Sessions"), ["session.idle_warning", "session.idle_countdown", "session.done_timeout",
+                       "session.card_grace"]),
     (N_("Card reader"), ["card.source", "card.reader", "card.trust_store", "card.accept_unverified",
                          "card.demo_delay"]),
     (N_("Printer and receipts"), ["printer.kind", "printer.queue", "printer.cups_server",
