@@ -286,7 +286,10 @@ def screen(session: Session) -> dict:
                   "assisted": session.assisted_by or "",
                   "idleLeft": session.idle_left if session.idle_left is not None else -1,
                   "idleLeftText": format_number(session.idle_left, session.language)
-                  if session.idle_left is not None else ""}
+                  if session.idle_left is not None else "",
+                  "cardAway": session.card_away or "",
+                  "cardAwayLeftText": format_number(session.card_away_left, session.language)
+                  if session.card_away_left is not None else ""}
     if s is State.WELCOME:
         service = session.services.service_state()
         data["outOfService"] = [] if service.in_service else [

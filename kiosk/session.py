@@ -68,6 +68,18 @@ CARD_MESSAGES = {
 }
 
 CAN_LENGTH = 6
+#: where a card taken out is given time to come back (after it was read, before Done)
+GRACE_STATES = frozenset({State.CONFIRM, State.CATALOG, State.INTRO, State.WIZARD, State.REVIEW,
+                          State.SUBMIT_FAILED})
+#: seconds a returning card may take to be proven beyond the grace itself
+CHECK_ALLOWANCE = 10.0
+
+
+def _same_document(a: Identity, b: Identity) -> bool:
+    """The same document: type, number and holder's birth date (read from a chip the
+    session's access number opened, and verified as the first read was)."""
+    return (a.document_type, a.document_number, a.birth_date) == (b.document_type, b.document_number, b.birth_date) \
+        and bool(a.document_number)
 
 
 def date_digits(value: str) -> str:
@@ -150,12 +162,26 @@ class Session:
     done_timeout: float = 30.0
     #: whole seconds left on the visible countdown, or None when no warning is shown
     idle_left: int | None = None
+    #: seconds a card taken out mid-procedure may be put back (0: the session ends at once)
+    card_grace: float = 20.0
+    #: the card is out during the grace: None (card in), "waiting" or "checking" (a card
+    #: came back and is being proven to be the same one)
+    card_away: str | None = None
+    #: whole seconds left to put the card back, while ``card_away``
+    card_away_left: int | None = None
+    #: how the session gives the reader the access number to prove a returning card
+    #: (set by whoever owns the reader: the UI's view model, a test)
+    provide_access: Callable[[str], None] | None = field(default=None, repr=False)
     clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         self.language = check_language(self.default_language)
         self._listeners: list[Callable[["Session"], None]] = []
         self._last_touch = self.clock()
+        #: the access number this session's card was opened with (wiped at the end):
+        #: a card put back during the grace must open with it, then show the same document
+        self._access = ""
+        self._away_since = 0.0
 
     # --- inactivity ------------------------------------------------------------
     def touch(self) -> None:
@@ -170,6 +196,9 @@ class Session:
         Nothing runs on Welcome (no session) or while a submission is being saved."""
         if self.state in (State.WELCOME, State.SUBMITTING):
             return
+        if self.card_away is not None:
+            self._tick_card_away()
+            return
         idle = self.clock() - self._last_touch
         if self.state is State.DONE:
             if idle >= self.done_timeout:
@@ -182,6 +211,19 @@ class Session:
             if left != self.idle_left:
                 self.idle_left = left
                 self._changed()
+
+    def _tick_card_away(self) -> None:
+        away = self.clock() - self._away_since
+        # A card being proven gets a few more seconds (a PACE and a read take about 2 s).
+        limit = self.card_grace + (CHECK_ALLOWANCE if self.card_away == "checking" else 0.0)
+        if away >= limit:
+            log.info("card not put back within %.0f s", self.card_grace)
+            self.end(EndReason.CARD_REMOVED)
+            return
+        left = max(0, math.ceil(self.card_grace - away))
+        if left != self.card_away_left:
+            self.card_away_left = left
+            self._changed()
 
     # --- observers ------------------------------------------------------------
     def subscribe(self, listener: Callable[["Session"], None]) -> None:
@@ -235,6 +277,19 @@ class Session:
 
     def on_card_event(self, event: CardEvent) -> None:
         kind = event.kind
+        if self.card_away is not None:
+            self._card_back(event)
+            return
+        if kind is CardEventKind.REMOVED and self.state in GRACE_STATES and self.card_grace > 0:
+            # Mid-procedure: the citizen may have pulled the card by mistake. Everything is
+            # kept (hidden behind an opaque screen) until the same card is back, or the grace ends.
+            log.info("card removed: %.0f s to put it back", self.card_grace)
+            self.card_away = "waiting"
+            self._away_since = self.clock()
+            self.card_away_left = math.ceil(self.card_grace)
+            self.idle_left = None
+            self._changed()
+            return
         if kind is CardEventKind.REMOVED:
             if self.state in (State.WELCOME, State.IDENTIFY, State.CARD_ERROR):
                 return
@@ -280,6 +335,46 @@ class Session:
                 return
             self._go(State.CARD_ERROR)
 
+    def _card_back(self, event: CardEvent) -> None:
+        """Card events while the card is out: only the same document resumes the session."""
+        kind = event.kind
+        if kind is CardEventKind.REMOVED:
+            self._set_away("waiting")
+        elif kind is CardEventKind.INSERTED:
+            self._set_away("checking")
+        elif kind is CardEventKind.NEED_ACCESS and self.card_away == "checking":
+            if not (self._access and self.provide_access):
+                log.info("returning card cannot be proven: no access number")
+                self.end(EndReason.CARD_REMOVED)
+                return
+            self.provide_access(self._access)  # the reader opens it on its own thread
+        elif kind is CardEventKind.IDENTITY:
+            back = event.identity
+            if back is None:
+                return
+            same = self.card_away == "checking" and self.identity is not None and _same_document(back, self.identity)
+            back.wipe()  # the session keeps the identity it already has
+            if same:
+                log.info("the same card is back: session resumed")
+                self.card_away = self.card_away_left = None
+                self._last_touch = self.clock()
+                self._changed()
+            elif self.card_away == "checking":
+                log.info("another document was put in: session ended")
+                self.end(EndReason.CARD_REMOVED)
+        elif kind is CardEventKind.ERROR and self.card_away == "checking":
+            if event.error is CardErrorCode.WRONG_ACCESS:
+                # The session's access number does not open it: it is another card.
+                log.info("another card was put in: session ended")
+                self.end(EndReason.CARD_REMOVED)
+            else:  # taken out too early, unreadable: the citizen may try again in the time left
+                self._set_away("waiting")
+
+    def _set_away(self, how: str) -> None:
+        if how != self.card_away:
+            self.card_away = how
+            self._changed()
+
     # --- the card access number --------------------------------------------------
     def type_can(self, digit: str) -> None:
         self._require(State.ACCESS)
@@ -302,6 +397,7 @@ class Session:
         if not self.can_complete:
             raise TransitionError("the access number has 6 digits")
         can, self.can_entry = self.can_entry, ""
+        self._access = can
         self.error = None
         self.read_progress = 0.0
         self._go(State.READING)
@@ -530,6 +626,8 @@ class Session:
         self.result = None
         self.error = None
         self.can_entry = ""
+        self._access = ""
+        self.card_away = self.card_away_left = None
         self.search_text = ""
         self.focus = None
         self.tries_left = None

@@ -82,7 +82,8 @@ class Kiosk:
         self.session = Session(services, services.catalog, settings["display.default_language"],
                                idle_warning=settings["session.idle_warning"],
                                idle_countdown=settings["session.idle_countdown"],
-                               done_timeout=settings["session.done_timeout"])
+                               done_timeout=settings["session.done_timeout"],
+                               card_grace=settings["session.card_grace"])
         if reader is None:
             reader, how = make_reader(settings)
             log.info("card reader: %s", how)

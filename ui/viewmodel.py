@@ -46,6 +46,9 @@ class SessionModel(QObject):
         self._printed.connect(self._session.complete_print)
         session.subscribe(self._on_session_changed)
         if reader is not None:
+            if hasattr(reader, "provide_access"):
+                # A card put back during the grace is opened with the session's access number.
+                session.provide_access = reader.provide_access
             reader.start(self._cardEvent.emit)  # called from the reader's thread
 
     # --- session -> QML --------------------------------------------------------

@@ -34,6 +34,7 @@ def test_full_session_saves_once_and_wipes(session, services, demo_identity):
 
 @pytest.mark.parametrize("where", ["confirm", "catalog", "wizard", "review"])
 def test_card_removal_ends_and_wipes_at_any_point(session, demo_identity, where):
+    session.card_grace = 0  # no grace: the session ends as the card leaves
     session.start("fr")
     session.on_card_event(CardEvent(CardEventKind.INSERTED))
     session.on_card_event(CardEvent(CardEventKind.IDENTITY, identity=demo_identity))

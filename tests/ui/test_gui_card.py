@@ -52,6 +52,7 @@ def test_can_entry_read_and_removal(chip_kiosk, lang):
     assert kiosk.session.identity.verification == "verified"
     driver.click("switch-fr" if lang != "fr" else "switch-ar")  # language switch keeps the identity
     assert kiosk.model.state == "confirm"
+    kiosk.session.card_grace = 0  # no grace: the session ends as the card leaves
     kiosk.reader.remove()  # the citizen takes the card: the session ends and is wiped
     driver.wait_state("welcome")
     assert kiosk.session.identity is None and kiosk.session.can_entry == ""

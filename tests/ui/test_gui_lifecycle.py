@@ -97,7 +97,9 @@ def end_by_header(driver):
 
 def end_by_card_removal(driver):
     to_wizard(driver)
+    driver.kiosk.session.card_grace = 0.4
     driver.kiosk.model.removeCard()
+    driver.find("cardAway", timeout=3)  # the grace, shown, then the wipe when it runs out
 
 
 def end_by_not_me(driver):
@@ -143,3 +145,33 @@ def test_touch_during_the_countdown_keeps_the_session(kiosk, driver):
     driver.find("idleWarning", timeout=3)
     driver.click("stillHere")
     assert not driver.items("idleWarning") and kiosk.model.state == "wizard"
+
+
+def test_card_taken_out_mid_procedure_is_hidden_then_resumes_when_the_same_card_is_back(kiosk, driver):
+    from PySide6.QtGui import QColor
+
+    to_wizard(driver)
+    step = kiosk.session.wizard.step.id
+    kiosk.session.answer("purpose", "bank")
+    kiosk.model.removeCard()
+    cover = driver.find("cardAway", timeout=3)
+    # Opaque and over the whole window: nothing of the citizen's screen shows through.
+    assert QColor(cover.property("color")).alpha() == 255
+    assert (cover.width(), cover.height()) == (kiosk.window.width(), kiosk.window.height())
+    assert driver.text_of("cardAwaySeconds") in ("20", "19")
+    assert kiosk.model.state == "wizard"
+    driver.click("demoCardBack")  # the demo reader puts the same card back
+    deadline = time.monotonic() + 5
+    while driver.items("cardAway"):
+        assert time.monotonic() < deadline, "the same card did not resume the session"
+        driver.pump(0.02)
+    assert kiosk.model.state == "wizard" and kiosk.session.wizard.step.id == step
+    assert kiosk.session.wizard.answers["purpose"] == "bank"
+
+
+def test_the_end_button_during_the_grace_wipes(kiosk, driver):
+    to_wizard(driver)
+    kiosk.model.removeCard()
+    driver.click("cardAwayEnd")
+    driver.wait_state("welcome")
+    assert kiosk.session.identity is None and leaks(kiosk) == []

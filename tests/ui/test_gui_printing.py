@@ -107,6 +107,26 @@ def test_paused_printer_keeps_the_number_and_feeds_the_reprint_list(kiosk, drive
     assert cups.output(queue).exists()
 
 
+def test_card_removed_mid_print_ends_the_session_and_the_outcome_is_recorded(kiosk, driver, services, cups, queue):
+    """The citizen takes the card while the receipt prints: Welcome at once (no grace on
+    Done), the print goes on in the background and its outcome lands in the outbox row."""
+    import time
+
+    cups.disable(queue, "paper being changed")  # the job then takes about a second to fail
+    number = submit_by_touch(kiosk, driver, "fr")
+    assert kiosk.model.screen["done"]["print"] == "printing"
+    kiosk.model.removeCard()
+    driver.wait_state("welcome", timeout=2)
+    assert kiosk.session.result is None and kiosk.session.identity is None
+    deadline = time.monotonic() + 15
+    while services.outbox.by_tracking(number)["print_error"] is None:
+        assert time.monotonic() < deadline, "the print outcome was never recorded"
+        driver.pump(0.05)
+    row = services.outbox.by_tracking(number)
+    assert row["print_error"] == "paused" and row["state"] == "queued" and row["payload"]
+    assert kiosk.model.state == "welcome" and not driver.items("cardAway")
+
+
 def test_rejecting_queue_is_a_failure_with_the_submission_intact(kiosk, driver, services, cups, queue):
     cups.reject(queue, "out of order")
     number = submit_by_touch(kiosk, driver, "ar")

@@ -153,6 +153,62 @@ Window {
         }
     }
 
+    // The card was taken out mid-procedure: everything is kept, hidden behind an opaque
+    // screen, until the same card is back (proven by the core) or the time runs out.
+    Rectangle {
+        objectName: "cardAway"
+        anchors.fill: parent
+        visible: !!vm.screen.cardAway && desk.mode === "closed"
+        color: Theme.background
+        MouseArea { anchors.fill: parent }
+        Column {
+            anchors.centerIn: parent
+            width: Math.min(parent.width - 2 * Theme.margin, Theme.contentWidth)
+            spacing: Theme.gap * 1.5
+            Image {
+                anchors.horizontalCenter: parent.horizontalCenter
+                source: iconDir + "card.svg"
+                width: Theme.touch * 2; height: width
+                sourceSize.width: width; sourceSize.height: height
+            }
+            ScreenTitle {
+                horizontalAlignment: Text.AlignHCenter
+                text: vm.screen.cardAway === "checking" ? qsTr("Checking your card…")
+                                                        : qsTr("Put your card back on the reader")
+            }
+            Text {
+                objectName: "cardAwaySeconds"
+                width: parent.width
+                visible: vm.screen.cardAway === "waiting"
+                horizontalAlignment: Text.AlignHCenter
+                text: vm.screen.cardAwayLeftText || ""
+                font.pixelSize: Theme.fontHuge
+                font.bold: true
+                color: Theme.danger
+            }
+            BodyText {
+                horizontalAlignment: Text.AlignHCenter
+                text: vm.screen.cardAway === "checking"
+                      ? qsTr("Leave it on the reader. Only the card you started with can continue.")
+                      : qsTr("What you entered is kept for a few seconds. Put the same card back to continue; otherwise everything is erased.")
+            }
+            KButton {
+                objectName: "demoCardBack"
+                visible: vm.demo && vm.screen.cardAway === "waiting"
+                anchors.horizontalCenter: parent.horizontalCenter
+                text: qsTr("Use the demo card")
+                onClicked: vm.useDemoCard()
+            }
+            KButton {
+                objectName: "cardAwayEnd"
+                anchors.horizontalCenter: parent.horizontalCenter
+                kind: "danger"
+                text: qsTr("End and erase")
+                onClicked: vm.cancel()
+            }
+        }
+    }
+
     Loader {
         objectName: "deskLayer"
         anchors.fill: parent
