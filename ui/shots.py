@@ -146,6 +146,12 @@ def scenes(session):
         session._changed()
     yield "idle-warning", idle_warning
 
+    def card_away():
+        to_step(1, keyboard=False)
+        session.card_away, session.card_away_left = "waiting", 17
+        session._changed()
+    yield "card-away", card_away
+
 
 def desk_scenes(kiosk):
     """The staff screens and what agents change on the citizens' side."""
