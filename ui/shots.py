@@ -149,6 +149,7 @@ def scenes(session):
     def card_away():
         to_step(1, keyboard=False)
         session.card_away, session.card_away_left = "waiting", 17
+        session._away_since = session.clock() - 3
         session._changed()
     yield "card-away", card_away
 
