@@ -452,6 +452,7 @@ _card_commands()
 from .sync.cli import register as _sync; _sync(cli)  # noqa: E402,E702 (keys, intake)
 from .staff_cli import register as _staff; _staff(cli)  # noqa: E402,E702 (staff, audit)
 from .doctor_cli import register as _doctor; _doctor(cli)  # noqa: E402,E702 (doctor, diagnostics)
+from .provisioning_cli import register as _provision; _provision(cli)  # noqa: E402,E702 (USB set-up)
 
 
 @cli.group()

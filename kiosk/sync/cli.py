@@ -102,11 +102,24 @@ def intake_init(db: Path) -> None:
 
 @intake.command("enrol")
 @DB
-@click.option("--kiosk-id", required=True, help="The kiosk's kiosk.id setting.")
-@click.option("--key", "key", required=True, help="Its public key (kiosk keys show --public).")
-def intake_enrol(db: Path, kiosk_id: str, key: str) -> None:
+@click.option("--kiosk-id", help="The kiosk's kiosk.id setting.")
+@click.option("--key", "key", help="Its public key (kiosk keys show --public).")
+@click.option("--from", "from_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="The guichet-kiosk-<id>.toml a technician brought back (kiosk provision export-kiosk).")
+def intake_enrol(db: Path, kiosk_id: str | None, key: str | None, from_file: Path | None) -> None:
     """Register a kiosk's public key (again: replaces its key)."""
     from .protocol import KIOSK_ID
+
+    if from_file is not None:
+        from ..provisioning import read_kiosk
+
+        try:
+            kiosk = read_kiosk(from_file)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+        kiosk_id, key = kiosk["id"], kiosk["public_key"]
+    if not (kiosk_id and key):
+        raise click.UsageError("give --from FILE, or --kiosk-id and --key")
 
     if not KIOSK_ID.match(kiosk_id):
         raise click.ClickException(f"{kiosk_id!r}: not a kiosk id (3-64 letters, digits, '.', '_', '-')")
