@@ -6,6 +6,11 @@ and the actions, each through the privileged gate (role checked in the core, aud
 send now, reprint a receipt, put the kiosk out of service and back, start an assisted
 session. Everything shown is rendered here in the desk's language; nothing personal is
 in it (tracking numbers, procedures, times, states).
+
+Pages over the dashboard: the card reader (technicians: the readers pcscd sees, the one
+``card.reader`` selects, a test read), staff accounts (technicians: add, new PIN,
+remove) and "my PIN" (anyone signed in). PINs typed there live only in the form until
+it is sent or left, and reach the view as bullets only.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import N_, Message, format_datetime, format_number, format_time, gettext
+from .keyboards import LANGUAGE_KEYBOARDS, apply_key
 from .privileged import Gate
-from .staff import Actor, Forbidden, LockedOut, StaffError, WrongPin
+from .staff import ROLES, Actor, Forbidden, LockedOut, StaffError, WrongPin
 
 #: the messages an agent can put on the Welcome screen of a kiosk out of service
 SERVICE_REASONS = {
@@ -42,6 +48,35 @@ PRINT_FAILURES = {
     "timeout": N_("Printing took too long"),
     "not-configured": N_("No printer configured"),
     "error": N_("Printer error"),
+}
+
+
+ROLE_LABELS = {"agent": N_("Agent"), "technician": N_("Technician")}
+#: the desk's pages over the dashboard, and what it takes to open each (None: anyone signed in)
+PAGES = {"reader": "config.write", "staff": "staff.manage", "my_pin": None}
+#: what a refusal of kiosk/staff.py means on the screen, found by its (English) reason,
+#: and the box to type again; a reason not listed is shown as it is
+STAFF_REFUSALS = (
+    ("a staff number is", N_("A staff number is 2 to 8 digits."), "id"),
+    ("exists already", N_("Staff number {staff} exists already. Choose another number."), "id"),
+    ("a name is", N_("Type a name (up to 60 characters)."), "name"),
+    ("a PIN is 6 to 12", N_("A PIN is 6 to 12 digits."), "pin"),
+    ("a PIN cannot be", N_("This PIN is too easy to guess: not one digit repeated, nor a run like 123456."), "pin"),
+    ("role must be", N_("Choose agent or technician."), ""),
+    ("no staff number", N_("There is no staff number {staff}."), ""),
+    ("last technician", N_("The last technician cannot be removed. Add another technician first."), ""),
+    ("damaged staff file", N_("Staff accounts cannot be read. Please call the technician."), ""),
+)
+#: a test read of the card reader, by outcome (kiosk/card/probe.py)
+CARD_TEST_OUTCOMES = {
+    "ok": N_("The card answered."),
+    "no-answer": N_("A card is on the reader but does not answer. Put it back on the reader, or try another card."),
+    "removed": N_("The card was taken away during the test. Leave it on the reader and test again."),
+    "timeout": N_("No card was put on the reader in time."),
+    "no-reader": N_("No card reader selected by the setting is connected. Plug the reader in, or choose another."),
+    "no-pcscd": N_("The card reader service (pcscd) does not answer. Please check the kiosk."),
+    "cancelled": N_("Test stopped."),
+    "failed": N_("The test failed."),
 }
 
 
@@ -75,6 +110,64 @@ def save_service(path: Path, state: ServiceState) -> None:
     os.replace(tmp, path)
 
 
+@dataclass
+class StaffForm:
+    """A staff form being filled on the desk: ``kind`` is "add" (a new account), "pin" (a
+    new PIN for ``target``), "my_pin" (the signed-in member's own PIN) or "remove" (the
+    confirmation). Digits go to the box ``field``; the name is typed on the keyboard.
+    The PINs are wiped (``wipe``) as soon as they are sent, refused or left."""
+
+    kind: str
+    target: str = ""
+    target_name: str = ""
+    field: str = ""
+    staff_id: str = ""
+    name: str = ""
+    role: str = "agent"
+    old: str = ""
+    pin: str = ""
+    again: str = ""
+
+    FIELDS = {"add": ("id", "name", "pin", "again"), "pin": ("pin", "again"),
+              "my_pin": ("old", "pin", "again"), "remove": ()}
+    LIMITS = {"id": 8, "old": 12, "pin": 12, "again": 12}
+
+    def __post_init__(self):
+        if not self.field and self.fields:
+            self.field = self.fields[0]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.FIELDS[self.kind]
+
+    def _get(self, field: str) -> str:
+        return self.staff_id if field == "id" else getattr(self, field)
+
+    def _set(self, field: str, value: str) -> None:
+        setattr(self, "staff_id" if field == "id" else field, value)
+
+    def digit(self, d: str) -> None:
+        if self.field in self.LIMITS and len(d) == 1 and d.isdigit() \
+                and len(self._get(self.field)) < self.LIMITS[self.field]:
+            self._set(self.field, self._get(self.field) + d)
+
+    def erase(self) -> None:
+        if self.field in self.LIMITS or self.field == "name":
+            self._set(self.field, self._get(self.field)[:-1])
+
+    def next_field(self) -> bool:
+        """To the next box; False at the last one (then the form is sent)."""
+        i = self.fields.index(self.field) if self.field in self.fields else -1
+        if i + 1 < len(self.fields):
+            self.field = self.fields[i + 1]
+            return True
+        return False
+
+    def wipe(self) -> None:
+        self.old = self.pin = self.again = ""
+
+
+
 class Desk:
     def __init__(self, services, clock=None):
         self.services = services
@@ -89,6 +182,15 @@ class Desk:
         self.typed_pin = ""
         #: the last `kiosk doctor` run on the desk (technicians)
         self.checks: list[dict] = []
+        #: the page shown over the dashboard ("" the dashboard itself; see PAGES)
+        self.page = ""
+        #: the staff form being filled (staff and my_pin pages)
+        self.form: StaffForm | None = None
+        #: the card reader page: readers pcscd sees (asked on opening and on Refresh),
+        #: the test read waiting for a card, and the last one's result
+        self._readers = None
+        self.card_probe = None
+        self.card_result = None
         # Asked of devices, not of memory: read at most every few seconds, never at each
         # redraw (an unreachable printer answers only at its timeout).
         self._printers: list[dict] | None = None
@@ -143,6 +245,7 @@ class Desk:
         return self.actor is not None
 
     def sign_out(self) -> None:
+        self.close_page()
         self.actor = None
         self.checks = []
         self._printers = None
@@ -289,6 +392,283 @@ class Desk:
         except StaffError:
             return []
 
+    # --- pages over the dashboard ----------------------------------------------------
+    def open_page(self, page: str) -> bool:
+        """Show a page (PAGES); refused, with the reason, when the role does not allow it."""
+        self.close_page()
+        if self.actor is None or page not in PAGES:
+            return False
+        need = PAGES[page]
+        if need is not None and not self.actor.can(need):
+            self.gate.audit.append(self.actor.id, self.actor.role, f"desk.{page}.denied", {})
+            self.error = Message(N_("Your role does not allow this."))
+            return False
+        self.page = page
+        if page == "my_pin":
+            self.form = StaffForm("my_pin")
+        return True
+
+    def close_page(self) -> None:
+        """Back to the dashboard: a form is dropped (its PINs wiped), a test read stopped."""
+        if self.form is not None:
+            self.form.wipe()
+        self.form = None
+        self.cancel_card_test()
+        self.page = ""
+        self._readers = None
+        self.card_result = None
+        self.error = self.notice = None
+
+    # --- staff forms: add an account, a new PIN, remove, my own PIN -------------------
+    def start_form(self, kind: str, target: str = "") -> None:
+        """Open a form of the staff page (technicians); "my_pin" is its own page."""
+        self.cancel_form()
+        self.error = self.notice = None
+        if self.actor is None or kind not in ("add", "pin", "remove"):
+            return
+        if not self.actor.can("staff.manage"):
+            self.gate.audit.append(self.actor.id, self.actor.role, f"staff.{kind}.denied", {"staff": target})
+            self.error = Message(N_("Your role does not allow this."))
+            return
+        if kind == "pin" and target == self.actor.id:
+            self.form = StaffForm("my_pin")  # one's own PIN: the current one first
+            return
+        name = ""
+        if kind != "add":
+            row = next((r for r in self._staff_rows() if r["id"] == target), None)
+            if row is None:
+                self.error = Message(N_("There is no staff number {staff}."), {"staff": target})
+                return
+            name = row["name"]
+        if kind == "remove" and target == self.actor.id:
+            self.error = Message(N_("You cannot remove your own account."))
+            return
+        self.form = StaffForm(kind, target=target, target_name=name)
+
+    def cancel_form(self) -> None:
+        if self.form is not None:
+            self.form.wipe()
+        self.form = None if self.page != "my_pin" or self.actor is None else StaffForm("my_pin")
+
+    def form_focus(self, field: str) -> None:
+        if self.form is not None and field in self.form.fields:
+            self.form.field = field
+
+    def form_digit(self, digit: str) -> None:
+        if self.form is not None:
+            self.form.digit(digit)
+
+    def form_erase(self) -> None:
+        if self.form is not None:
+            self.form.erase()
+
+    def form_key(self, key: dict) -> None:
+        """A key of the on-screen keyboard, for the name; its "done" key goes on."""
+        if self.form is None or self.form.field != "name":
+            return
+        if key.get("action") == "done":
+            self.form_next()
+        else:
+            self.form.name = apply_key(self.form.name, key, 60)
+
+    def form_role(self, role: str) -> None:
+        if self.form is not None and self.form.kind == "add" and role in ROLES:
+            self.form.role = role
+
+    def form_next(self) -> bool:
+        """OK on the keypad: the next box, or, at the last one, send the form."""
+        if self.form is None:
+            return False
+        if self.form.next_field():
+            return False
+        return self.submit_form()
+
+    def submit_form(self) -> bool:
+        form = self.form
+        if form is None or self.actor is None:
+            return False
+        self.error = self.notice = None
+        try:
+            if form.kind in ("add", "pin", "my_pin") and form.pin != form.again:
+                self.error = Message(N_("The two new PINs are different. Type the new PIN again."))
+                form.field = "pin"
+                return False
+            if form.kind == "add":
+                return self._staff_change(
+                    "staff.add", {"staff": form.staff_id, "role": form.role},
+                    lambda: self.gate.staff.add(self.actor, form.staff_id, form.name, form.role, form.pin),
+                    Message(N_("Account {staff} added: {name}."), {"staff": form.staff_id,
+                                                                    "name": form.name.strip()}))
+            if form.kind == "pin":
+                return self._staff_change(
+                    "staff.pin", {"staff": form.target},
+                    lambda: self.gate.staff.set_pin(self.actor, form.target, form.pin),
+                    Message(N_("New PIN saved for {staff}. Tell it to {name} in person."),
+                            {"staff": form.target, "name": form.target_name}))
+            if form.kind == "remove":
+                if form.target == self.actor.id:
+                    self.error = Message(N_("You cannot remove your own account."))
+                    return False
+                return self._staff_change(
+                    "staff.remove", {"staff": form.target},
+                    lambda: self.gate.staff.remove(self.actor, form.target),
+                    Message(N_("Account {staff} removed."), {"staff": form.target}))
+            return self._change_my_pin(form)
+        finally:
+            form.wipe()
+            if self.form is form and self.error is None:  # done: the form goes
+                self.form = None
+                if self.page == "my_pin":
+                    self.page = ""
+
+    def _change_my_pin(self, form: StaffForm) -> bool:
+        """The member's own PIN: the current one first (a wrong one counts as at sign-in)."""
+        try:
+            self.gate.staff.authenticate(self.actor.id, form.old)
+        except LockedOut as e:
+            self.error = Message(N_("Too many wrong PINs. Try again in {seconds} seconds."),
+                                 {"seconds": int(e.seconds + 0.999)})
+            form.field = "old"
+            return False
+        except WrongPin as e:
+            self.error = Message(N_("The current PIN is wrong. Tries left before a pause: {count}"),
+                                 {"count": e.tries_left})
+            form.field = "old"
+            return False
+        except StaffError as e:
+            self.error, _ = _staff_refusal(e, self.actor.id)
+            return False
+        return self._staff_change("staff.pin", {"staff": self.actor.id},
+                                  lambda: self.gate.staff.set_pin(self.actor, self.actor.id, form.pin),
+                                  Message(N_("Your PIN is changed. Use the new one from now on.")))
+
+    def _staff_change(self, action: str, details: dict, fn, done: Message) -> bool:
+        """A change through kiosk/staff.py, which checks the role and records what it did;
+        what it refuses is recorded here, as the gate records it (….denied, ….failed)."""
+        actor = self.actor
+        try:
+            fn()
+        except Forbidden:
+            self.gate.audit.append(actor.id, actor.role, action + ".denied", details)
+            self.error = Message(N_("Your role does not allow this."))
+            return False
+        except StaffError as e:
+            self.gate.audit.append(actor.id, actor.role, action + ".failed",
+                                   {**details, "error": type(e).__name__})
+            self.error, field = _staff_refusal(e, details.get("staff", ""))
+            if self.form is not None and field in self.form.fields:
+                self.form.field = field
+            return False
+        self.notice = done
+        return True
+
+    def _form_view(self, lang: str) -> dict:
+        f = self.form
+        if f is None:
+            return {}
+        return {"kind": f.kind, "target": f.target, "target_name": f.target_name, "field": f.field,
+                "fields": list(f.fields), "id": f.staff_id, "name": f.name, "role": f.role,
+                "roles": [{"id": r, "label": gettext(lang, ROLE_LABELS[r])} for r in ROLES],
+                # PINs as bullets only
+                "old": "•" * len(f.old), "pin": "•" * len(f.pin), "again": "•" * len(f.again),
+                # the name's keyboard (the view model gives QML its layout)
+                "keyboard": LANGUAGE_KEYBOARDS[lang] if f.field == "name" else "",
+                "last": f.fields.index(f.field) == len(f.fields) - 1 if f.field in f.fields else True}
+
+    # --- the card reader page (technicians) ---------------------------------------------
+    def reader_names(self):
+        """The readers pcscd sees: asked when the page opens and on Refresh, not at each
+        redraw."""
+        from .card.probe import list_readers
+
+        if self._readers is None:
+            self._readers = list_readers()
+        return self._readers
+
+    def refresh_readers(self) -> None:
+        self._readers = None
+
+    def choose_reader(self, name: str) -> None:
+        """Set ``card.reader`` (empty: every reader); used from the next start."""
+        def go():
+            self.services.settings.set("card.reader", name)
+        self._act("config.write", "config.set", {"key": "card.reader", "value": name}, go,
+                  N_("Saved. It takes effect when the kiosk restarts."))
+
+    def begin_card_test(self, timeout: float | None = None):
+        """Start a test read (through the gate): returns the probe to run on a worker
+        thread, or None when refused or one is already waiting."""
+        from .card.probe import TEST_SECONDS, CardProbe
+
+        if self.card_probe is not None:
+            return None
+        wanted = self.services.settings["card.reader"]
+        job = CardProbe(wanted, TEST_SECONDS if timeout is None else timeout)
+        if self._act("diagnostics.export", "card.test", {"reader": wanted}, lambda: job) is None:
+            return None
+        self.card_probe, self.card_result = job, None
+        return job
+
+    def finish_card_test(self, job, result) -> None:
+        """The result of ``job`` (on the UI thread); a stale job's result is dropped."""
+        if job is not self.card_probe:
+            return
+        self.card_probe, self.card_result = None, result
+        self._readers = None  # a reader may have been plugged in meanwhile
+
+    def cancel_card_test(self) -> None:
+        job, self.card_probe = self.card_probe, None
+        if job is not None:
+            job.cancel()
+
+    def _reader_view(self, lang: str) -> dict:
+        from .card.probe import NO_PCSCD, OK, selects
+
+        t = lambda m: gettext(lang, m)  # noqa: E731
+        wanted = self.services.settings["card.reader"]
+        found = self.reader_names()
+        readers = [{"name": n, "selected": bool(wanted) and selects(wanted, n)} for n in found.names]
+        test: dict = {"state": "waiting" if self.card_probe is not None else
+                      ("done" if self.card_result is not None else "idle"),
+                      "seconds": format_number(int(self.card_probe.timeout), lang) if self.card_probe else ""}
+        r = self.card_result
+        if r is not None:
+            yes, no = t(N_("yes")), t(N_("no"))
+            rows = [{"key": "reader", "label": t(N_("Reader")), "value": r.reader or "—"},
+                    {"key": "card", "label": t(N_("Card answered")), "value": yes if r.answered else no}]
+            if r.atr:
+                rows.append({"key": "atr", "label": "ATR", "value": r.atr_hex})
+            if r.answered:
+                rows.append({"key": "pace", "label": t(N_("PACE (ICAO identity card or passport, like the CNIE)")),
+                             "value": yes if r.pace else no})
+            if r.ms is not None:
+                rows.append({"key": "ms", "label": t(N_("Response time")),
+                             "value": Message(N_("{ms} ms"), {"ms": round(r.ms)}).render(lang)})
+            test.update(ok=r.outcome == OK and r.pace, outcome=r.outcome,
+                        text=t(CARD_TEST_OUTCOMES.get(r.outcome, CARD_TEST_OUTCOMES["failed"]))
+                        + ("" if r.outcome != OK or r.pace else " " + t(N_(
+                            "It does not announce PACE: the kiosk cannot read it with the CAN."))),
+                        rows=rows, detail=r.detail)
+        return {"readers": readers, "setting": wanted, "every": not wanted,
+                "missing": bool(wanted) and not any(x["selected"] for x in readers),
+                "pcscd": t(CARD_TEST_OUTCOMES["no-pcscd"]) if found.error == NO_PCSCD else "",
+                "test": test}
+
+    def page_view(self, lang: str) -> dict:
+        """What the page over the dashboard shows (``view`` is the dashboard's)."""
+        out = {"page": self.page,
+               "actor": {"id": self.actor.id, "name": self.actor.name, "role": self.actor.role,
+                         "technician": self.actor.role == "technician"} if self.actor else {},
+               "error": _render(self.error, lang), "notice": _render(self.notice, lang),
+               "form": self._form_view(lang)}
+        if self.page == "reader":
+            out["reader"] = self._reader_view(lang)
+        elif self.page == "staff":
+            out["staff"] = [{**r, "role_label": gettext(lang, ROLE_LABELS.get(r["role"], r["role"])),
+                             "me": bool(self.actor and r["id"] == self.actor.id)}
+                            for r in self._staff_rows()]
+        return out
+
     # --- the technician's diagnostics ------------------------------------------------
     def run_doctor(self) -> None:
         """`kiosk doctor` on the desk: one line per check, for the technician."""
@@ -409,6 +789,15 @@ def _usb_folder(roots) -> Path | None:
                     and os.path.ismount(candidate):
                 return candidate
     return None
+
+
+def _staff_refusal(error: StaffError, staff: str) -> tuple[Message, str]:
+    """A refusal of kiosk/staff.py as a translated message, and the box to type again."""
+    reason = str(error)
+    for needle, msgid, field in STAFF_REFUSALS:
+        if needle in reason:
+            return Message(msgid, {"staff": staff} if "{staff}" in msgid else {}), field
+    return Message(N_("Refused: {reason}"), {"reason": reason}), ""
 
 
 def _render(message, lang: str) -> str:
