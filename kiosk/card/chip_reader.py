@@ -1,10 +1,13 @@
 """The kiosk's card reader: ICAO 9303 chips, through PC/SC or the in-process emulator.
 
-Implements the ``CardReader`` interface of ``reader.py``. On insertion it checks
-that the chip offers PACE (the CNIE does) and asks the session for the card
-access number; with it, it reads and verifies the chip on a worker thread and
-reports the identity or a typed error. The first card presented wins: a card put
-in a second reader while one is being used is ignored.
+Implements the ``CardReader`` interface of ``reader.py``. On insertion it first
+asks whether the card is a staff badge (one SELECT of the staff applet,
+``staff_card.py``): a badge is reported as STAFF_CARD with its verified proof and
+never read as a document. Otherwise it checks that the chip offers PACE (the CNIE
+does) and asks the session for the card access number; with it, it reads and
+verifies the chip on a worker thread and reports the identity or a typed error.
+The first card presented wins: a card put in a second reader while one is being
+used is ignored.
 
 Where the chip comes from is a ``Link``: ``PcscLink`` (real readers through
 pcscd) or ``EmulatorLink`` (the test chip in memory, inserted by a button).
@@ -15,17 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from .apdu import Command, Response, Transmit
 from .errors import (AccessDeniedError, CardError, CardRemovedError, TransportError,
-                     UnsupportedCardError)
+                     UnsupportedCardError, VerificationError)
 from .lds.identity_from_lds import identity_from_lds
 from .pace import parse_card_access, select_pace_info
 from .passive import TrustStore
 from .reader import CardErrorCode, CardEvent, CardEventKind, Listener
 from .reading import AccessKey, Reader
+from .staff_card import probe_staff_card
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +79,8 @@ class PcscLink:
 
 class EmulatorLink:
     """The emulated chip in memory: ``insert()`` and ``remove()`` play the citizen.
-    A removal makes the next APDU fail as a real reader's would."""
+    A removal makes the next APDU fail as a real reader's would. ``chip`` may be
+    swapped while no card is in (an ``EmulatedBadge`` instead of the CNIE, say)."""
 
     SLOT = "emulator"
 
@@ -135,6 +141,8 @@ class ChipCardReader:
         self._lock = threading.Lock()
         self._active: str | None = None
         self._generation = 0
+        #: the card in use is a staff badge: it is never read as a document
+        self._badge = False
         self._worker: threading.Thread | None = None
 
     # -- CardReader interface -------------------------------------------------------------
@@ -153,14 +161,26 @@ class ChipCardReader:
     def provide_access(self, can: str) -> None:
         with self._lock:
             slot, generation = self._active, self._generation
-        if slot is None:
+            badge = self._badge
+        if slot is None or badge:
             return
         self._spawn(self._read, slot, generation, AccessKey(can=can))
 
     # Demo controls, when the link is the emulator.
-    def insert(self) -> None:
-        if hasattr(self.link, "insert"):
-            self.link.insert()
+    def insert(self, chip=None) -> None:
+        """Put the emulated card in; with ``chip`` (an ``EmulatedChip`` or an
+        ``EmulatedBadge``), that card instead of the previous one, which is taken
+        out first if it was in."""
+        if not hasattr(self.link, "insert"):
+            return
+        if chip is not None and chip is not getattr(self.link, "chip", None):
+            if getattr(self.link, "card_present", False) or self._active is not None:
+                self.link.remove()
+                deadline = time.monotonic() + 5.0  # through pcscd the removal is seen later
+                while self._active is not None and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            self.link.chip = chip
+        self.link.insert()
 
     def remove(self) -> None:
         if hasattr(self.link, "remove"):
@@ -186,6 +206,7 @@ class ChipCardReader:
                 return  # first card presented wins
             self._active = slot
             self._generation += 1
+            self._badge = False
             generation = self._generation
         self._emit(CardEvent(CardEventKind.INSERTED))
         self._spawn(self._probe, slot, generation)
@@ -196,6 +217,7 @@ class ChipCardReader:
                 return
             self._active = None
             self._generation += 1
+            self._badge = False
         self._emit(CardEvent(CardEventKind.REMOVED))
 
     def _spawn(self, target, *args) -> None:
@@ -208,10 +230,14 @@ class ChipCardReader:
 
     # -- work on the card thread ----------------------------------------------------------
     def _probe(self, slot: str, generation: int) -> None:
-        """Is it a chip we can open with a CAN? (EF.CardAccess announces PACE.)"""
+        """A staff badge? (one SELECT; anything else answers it with an error.) If not,
+        is it a chip we can open with a CAN? (EF.CardAccess announces PACE.)"""
         try:
             transmit, close = self.link.open(slot)
             try:
+                badge = self._probe_badge(transmit, generation)
+                if badge:
+                    return
                 probe = Reader(transmit, AccessKey())
                 card_access = probe.read_card_access()
             finally:
@@ -229,6 +255,32 @@ class ChipCardReader:
             return
         if self._current(generation):
             self._emit(CardEvent(CardEventKind.NEED_ACCESS))
+
+    def _probe_badge(self, transmit: Transmit, generation: int) -> bool:
+        """True when the card is a staff badge: STAFF_CARD is reported (with its proof, or
+        with an error for a badge that answered wrongly or did not prove its key)."""
+        try:
+            proof = probe_staff_card(transmit)
+        except TransportError:
+            raise
+        except CardError as e:  # the card has the staff applet but is no good badge
+            code = CardErrorCode.NOT_VERIFIED if isinstance(e, VerificationError) else CardErrorCode.READ_FAILED
+            log.warning("staff badge refused: %s", type(e).__name__)
+            with self._lock:
+                if self._generation == generation:
+                    self._badge = True
+            if self._current(generation):
+                self._emit(CardEvent(CardEventKind.STAFF_CARD, error=code, detail=f"staff badge: {e}"))
+            return True
+        if proof is None:
+            return False
+        log.info("staff badge presented")
+        with self._lock:
+            if self._generation == generation:
+                self._badge = True
+        if self._current(generation):
+            self._emit(CardEvent(CardEventKind.STAFF_CARD, staff_card=proof))
+        return True
 
     def _read(self, slot: str, generation: int, key: AccessKey) -> None:
         def progress(_phase: str, fraction: float) -> None:

@@ -3,6 +3,8 @@
 ``insert()`` behaves like a citizen placing the card: INSERTED at once, then the
 identity after ``delay`` seconds, read on a worker thread as a real card would be.
 The identity is demo data (assets/demo/identity.json), marked unverified.
+``insert(badge)`` places a TEST-ONLY staff badge (``emulator.badge.EmulatedBadge``)
+instead: INSERTED, then STAFF_CARD with the badge's verified proof.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from pathlib import Path
 
 from ..paths import ASSETS
+from .errors import CardRemovedError
 from .identity import Identity
 from .reader import CardErrorCode, CardEvent, CardEventKind, Listener
 
@@ -53,7 +56,11 @@ class DemoCardReader:
         if self._listener is not None:
             self._listener(event)
 
-    def insert(self) -> None:
+    def insert(self, badge=None) -> None:
+        """The demo card; with ``badge`` (an ``EmulatedBadge``), that staff badge instead
+        (a card already in is taken out first)."""
+        if badge is not None and self._present.is_set():
+            self.remove()
         with self._lock:
             if self._present.is_set():
                 return
@@ -61,7 +68,33 @@ class DemoCardReader:
             self._generation += 1
             generation = self._generation
         self._emit(CardEvent(CardEventKind.INSERTED))
-        threading.Thread(target=self._read, args=(generation,), name="demo-card", daemon=True).start()
+        target, args = (self._read, (generation,)) if badge is None else (self._read_badge, (generation, badge))
+        threading.Thread(target=target, args=args, name="demo-card", daemon=True).start()
+
+    def _read_badge(self, generation: int, badge) -> None:
+        from .errors import CardError, VerificationError
+        from .staff_card import probe_staff_card
+
+        def transmit(cmd):
+            if not (self._present.is_set() and self._generation == generation):
+                raise CardRemovedError("badge removed from the demo reader")
+            return badge.transmit(cmd)
+
+        badge.power_on()
+        try:
+            proof = probe_staff_card(transmit)
+        except CardRemovedError:
+            return  # the removal event says it
+        except CardError as e:
+            code = CardErrorCode.NOT_VERIFIED if isinstance(e, VerificationError) else CardErrorCode.READ_FAILED
+            self._emit(CardEvent(CardEventKind.STAFF_CARD, error=code, detail=f"staff badge: {e}"))
+            return
+        if proof is None:
+            self._emit(CardEvent(CardEventKind.ERROR, error=CardErrorCode.UNSUPPORTED,
+                                 detail="the demo reader reads its sample identity and staff badges only"))
+            return
+        if self._present.is_set() and self._generation == generation:
+            self._emit(CardEvent(CardEventKind.STAFF_CARD, staff_card=proof))
 
     def _read(self, generation: int) -> None:
         # A removal during the read ends it, as with a real chip.

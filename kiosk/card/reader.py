@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from .identity import Identity
+
+if TYPE_CHECKING:
+    from .staff_card import StaffCardProof
 
 
 class CardEventKind(enum.Enum):
@@ -23,6 +26,10 @@ class CardEventKind(enum.Enum):
     REMOVED = "removed"
     IDENTITY = "identity"
     ERROR = "error"
+    #: a staff badge (docs/staff-card.md), not an identity document: ``staff_card`` is
+    #: its verified proof, or None with ``error`` set when the badge answered wrongly.
+    #: For the staff desk; the citizen's session ignores it.
+    STAFF_CARD = "staff_card"
 
 
 class CardErrorCode(enum.Enum):
@@ -44,6 +51,9 @@ class CardEvent:
     progress: float = 0.0
     #: tries the chip still allows for the access number, when it says (SW 63Cx)
     tries_left: int | None = None
+    #: STAFF_CARD: what the badge proved (staff number, public key, challenge, signature);
+    #: the desk gives it to ``Staff.identify_card``, once
+    staff_card: StaffCardProof | None = None
 
 
 Listener = Callable[[CardEvent], None]

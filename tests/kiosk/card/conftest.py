@@ -37,6 +37,27 @@ def virtual_card(pcscd):
     return insert
 
 
+@pytest.fixture
+def virtual_badge(pcscd):
+    """Put a TEST-ONLY staff badge into "Virtual PCD 00 00" through vpcd:
+    ``with virtual_badge(EmulatedBadge.create("2001")) as badge: ...``"""
+    from kiosk.card.emulator.pcscd import wait_card
+    from kiosk.card.emulator.vpcd import VpcdCard
+
+    @contextlib.contextmanager
+    def insert(badge):
+        card = VpcdCard(badge).start()
+        try:
+            assert card.wait_connected(10), "vpcd did not accept the emulator"
+            assert wait_card(True), "pcscd did not see the badge"
+            yield badge
+        finally:
+            card.stop()
+            wait_card(False)
+
+    return insert
+
+
 @pytest.fixture(scope="session")
 def cnie():
     from kiosk.card.emulator.chip import profile_path
