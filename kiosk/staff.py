@@ -10,6 +10,10 @@ the audit log.
 
 Until the first account exists the kiosk is being set up: privileged commands run as
 the actor ``setup`` (recorded), and the first account must be a technician.
+
+An account may have an enrolled staff badge (``docs/staff-card.md``): the SHA-256
+fingerprint of the badge's public key. ``identify_card`` turns a badge's proof into
+the staff number it belongs to; the PIN is still asked after it (``authenticate``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from .audit import AuditLog
+from .card.errors import CardError
+from .card.staff_card import (CHALLENGES, ChallengeBook, StaffCardProof, fingerprint, load_public_key,
+                              short_fingerprint, verify_proof)
 
 ROLES = ("agent", "technician")
 AGENT_PERMISSIONS = frozenset({
@@ -62,6 +69,50 @@ class WrongPin(StaffError):
         self.tries_left = tries_left
 
 
+class BadgeRefused(StaffError):
+    """A staff badge that does not sign this account in. ``reason`` is recorded in the
+    audit log: ``signature``, ``replayed``, ``unknown`` or ``other-account``."""
+
+    reason = "refused"
+
+
+class BadBadgeSignature(BadgeRefused):
+    """The proof is malformed or its signature does not verify with the badge's key."""
+
+    reason = "signature"
+
+    def __init__(self, detail: str = ""):
+        super().__init__("the badge did not prove its key" + (f" ({detail})" if detail else ""))
+
+
+class ReplayedBadge(BadgeRefused):
+    """The proof's challenge was not issued by this kiosk, is too old, or was used already."""
+
+    reason = "replayed"
+
+    def __init__(self):
+        super().__init__("this badge answer is not fresh (replayed or too old); present the badge again")
+
+
+class UnknownBadge(BadgeRefused):
+    """No account has this badge's key: never enrolled, the account is gone, or a copy
+    of a badge with another key (a clone)."""
+
+    reason = "unknown"
+
+    def __init__(self):
+        super().__init__("this badge is not enrolled on this kiosk")
+
+
+class BadgeOfAnotherAccount(BadgeRefused):
+    """The badge's key is enrolled, but for another staff number than the badge says."""
+
+    reason = "other-account"
+
+    def __init__(self):
+        super().__init__("this badge is enrolled for another staff account")
+
+
 class LockedOut(StaffError):
     def __init__(self, seconds: float):
         super().__init__(f"locked for {int(seconds + 0.999)} s after wrong PINs")
@@ -95,6 +146,7 @@ class Account:
     pin: str                    # Argon2id PHC string
     failures: int = 0
     locked_until: float = 0.0   # time.time() seconds
+    card: str = ""              # enrolled staff badge: "sha256:" + SHA-256 of its public key
 
 
 def check_pin_rule(pin: str) -> None:
@@ -119,6 +171,15 @@ def pin_matches(pin: str, phc: str) -> bool:
 _DUMMY = None
 
 
+def _stored(account: Account) -> dict:
+    """An account as saved; ``card`` only when a badge is enrolled, so a file without
+    badges is the same as before badges existed."""
+    out = asdict(account)
+    if not out["card"]:
+        del out["card"]
+    return out
+
+
 class Staff:
     def __init__(self, path: Path, audit: AuditLog, clock: Callable[[], float] = time.time):
         self.path, self.audit, self.clock = path, audit, clock
@@ -139,7 +200,7 @@ class Staff:
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
-            json.dump({"version": 1, "accounts": [asdict(a) for a in accounts.values()]}, f, indent=1)
+            json.dump({"version": 1, "accounts": [_stored(a) for a in accounts.values()]}, f, indent=1)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
@@ -154,7 +215,8 @@ class Staff:
         """What ``kiosk staff list`` and the technician's screen show (no PIN hashes)."""
         now = self.clock()
         return [{"id": a.id, "name": a.name, "role": a.role,
-                 "locked_for": max(0, round(a.locked_until - now))} for a in self.accounts()]
+                 "locked_for": max(0, round(a.locked_until - now)),
+                 "badge": short_fingerprint(a.card) if a.card else ""} for a in self.accounts()]
 
     # --- changes (staff.manage) ------------------------------------------------------
     def add(self, actor: Actor, staff_id: str, name: str, role: str, pin: str) -> None:
@@ -203,6 +265,78 @@ class Staff:
         del accounts[staff_id]
         self._save(accounts)
         self.audit.append(actor.id, actor.role, "staff.remove", {"staff": staff_id})
+
+    # --- staff badges (staff.manage) ------------------------------------------------
+    def enrol_card(self, actor: Actor, staff_id: str, public_key: bytes) -> str:
+        """Bind the badge with this public key (65-byte uncompressed P-256 point, read from
+        the badge, which proved it holds the private key) to ``staff_id``, replacing any
+        badge it had. A badge belongs to one account. Returns the key's fingerprint."""
+        actor.require("staff.manage")
+        try:
+            if not isinstance(public_key, (bytes, bytearray)):
+                raise CardError("not bytes")
+            public_key = bytes(public_key)
+            load_public_key(public_key)
+        except CardError:
+            raise StaffError("not a badge's public key (an uncompressed P-256 point)") from None
+        accounts = self._load()
+        account = self._get(accounts, staff_id)
+        fp = fingerprint(public_key)
+        other = next((a.id for a in accounts.values() if a.card == fp and a.id != staff_id), None)
+        if other is not None:
+            raise StaffError(f"this badge is enrolled for staff number {other}; remove it there first")
+        replaced = bool(account.card) and account.card != fp
+        account.card = fp
+        self._save(accounts)
+        self.audit.append(actor.id, actor.role, "staff.card_enrol",
+                          {"staff": staff_id, "badge": short_fingerprint(fp), "replaced": replaced})
+        return fp
+
+    def remove_card(self, actor: Actor, staff_id: str) -> None:
+        actor.require("staff.manage")
+        accounts = self._load()
+        account = self._get(accounts, staff_id)
+        if not account.card:
+            raise StaffError(f"staff number {staff_id} has no badge")
+        old, account.card = account.card, ""
+        self._save(accounts)
+        self.audit.append(actor.id, actor.role, "staff.card_remove",
+                          {"staff": staff_id, "badge": short_fingerprint(old)})
+
+    def identify_card(self, proof: StaffCardProof, challenges: ChallengeBook | None = None) -> str:
+        """The staff number a badge's proof signs in, before its PIN. The signature must
+        verify over a challenge this kiosk issued (``challenges``, the process's book by
+        default) and not redeemed yet, and the key must be the one enrolled for the staff
+        number the badge holds. Raises a ``BadgeRefused``: ``BadBadgeSignature``,
+        ``ReplayedBadge``, ``UnknownBadge`` or ``BadgeOfAnotherAccount``. Lockouts are
+        not checked here: the PIN that follows is (``authenticate``)."""
+        claimed = getattr(proof, "staff_number", "")
+        claimed = claimed if isinstance(claimed, str) and _ID.fullmatch(claimed) else "?"
+        try:
+            self._identify(proof, challenges if challenges is not None else CHALLENGES)
+        except BadgeRefused as e:
+            self.audit.append(claimed, "unknown", "staff.card_refused", {"reason": e.reason})
+            raise
+        account = self._load()[proof.staff_number]
+        self.audit.append(account.id, account.role, "staff.card_presented", {})
+        return account.id
+
+    def _identify(self, proof: StaffCardProof, challenges: ChallengeBook) -> None:
+        try:
+            verify_proof(proof)
+        except CardError as e:
+            raise BadBadgeSignature(type(e).__name__) from None
+        except (AttributeError, TypeError):
+            raise BadBadgeSignature("not a badge proof") from None
+        if not challenges.redeem(proof.challenge):
+            raise ReplayedBadge()
+        accounts = self._load()
+        fp = fingerprint(proof.public_key)
+        owner = next((a for a in accounts.values() if a.card == fp), None)
+        if owner is None:
+            raise UnknownBadge()
+        if owner.id != proof.staff_number:
+            raise BadgeOfAnotherAccount()
 
     @staticmethod
     def _get(accounts: dict[str, Account], staff_id: str) -> Account:

@@ -1,4 +1,5 @@
-"""``kiosk staff`` (accounts and PINs) and ``kiosk audit`` (the privileged-action log)."""
+"""``kiosk staff`` (accounts, PINs and staff badges) and ``kiosk audit`` (the
+privileged-action log)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ _on_target("remove", "Delete an account (never the last technician).",
 @staff.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def staff_list(as_json: bool) -> None:
-    """Accounts, roles, and lockouts in progress (never PINs)."""
+    """Accounts, roles, lockouts in progress and enrolled badges (a short fingerprint
+    of the badge's key; never PINs)."""
     try:
         rows = _gate().staff.listing()
     except StaffError as e:
@@ -88,7 +90,53 @@ def staff_list(as_json: bool) -> None:
         return
     for r in rows:
         lock = f"  locked {r['locked_for']} s" if r["locked_for"] else ""
-        click.echo(f"{r['id']:8} {r['role']:10} {r['name']}{lock}")
+        badge = f"badge {r['badge']}" if r["badge"] else "no badge"
+        click.echo(f"{r['id']:8} {r['role']:10} {badge:20} {r['name']}{lock}")
+
+
+@staff.group("card")
+def staff_card() -> None:
+    """Staff badges: a technician binds a badge to an account (docs/staff-card.md)."""
+
+
+@staff_card.command("enrol")
+@AS
+@click.argument("target")
+@click.option("--reader", "reader_name", default="", help="Reader name (or part of it); default: any reader.")
+@click.option("--timeout", default=30.0, show_default=True, type=float,
+              help="Seconds to wait for the badge on the reader.")
+def staff_card_enrol(staff_id, target, reader_name, timeout) -> None:
+    """Enrol the badge put on the reader for TARGET: the badge must hold TARGET's staff
+    number and prove its key; it replaces TARGET's previous badge."""
+    from .card.errors import CardError
+    from .card.staff_card import short_fingerprint, wait_staff_card
+
+    g, actor = _signed_in(staff_id)
+    _run(lambda: actor.require("staff.manage"))
+    if target not in {a.id for a in g.staff.accounts()}:
+        raise click.ClickException(f"no staff number {target}")
+    click.echo(f"put the badge of {target} on the reader...", err=True)
+    try:
+        reader, proof = wait_staff_card(reader_name, timeout)
+    except CardError as e:
+        raise click.ClickException(f"badge not read [{e.code}]: {e}") from None
+    if proof is None:
+        raise click.ClickException(f"the card in {reader!r} is not a staff badge")
+    if proof.staff_number != target:
+        raise click.ClickException(f"this badge is personalised for staff number {proof.staff_number}, "
+                                   f"not {target}")
+    _run(lambda: g.staff.enrol_card(actor, target, proof.public_key))
+    click.echo(f"badge {short_fingerprint(proof.public_key)} enrolled for {target}")
+
+
+@staff_card.command("remove")
+@AS
+@click.argument("target")
+def staff_card_remove(staff_id, target) -> None:
+    """Remove TARGET's badge (a lost badge): it no longer signs in."""
+    g, actor = _signed_in(staff_id)
+    _run(lambda: g.staff.remove_card(actor, target))
+    click.echo(f"badge of {target} removed")
 
 
 @click.group("audit")

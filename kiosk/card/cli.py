@@ -193,3 +193,49 @@ def emulate(profile: str, vpcd_port: int, host: str) -> None:
     finally:
         vcard.stop()
         click.echo(f"card removed after {chip.apdus} APDUs")
+
+
+@card.command("emulate-badge")
+@click.argument("staff_number")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="PEM file of the badge's TEST-ONLY private key: used if it exists, else "
+                   "created (mode 0600), so a badge enrolled once is the same badge next time.")
+@click.option("--vpcd-port", default=35963, show_default=True, type=int, help="vpcd's TCP port.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def emulate_badge(staff_number: str, key_file: Path | None, vpcd_port: int, host: str) -> None:
+    """Put a TEST-ONLY staff badge for STAFF_NUMBER into pcscd's "Virtual PCD" reader
+    until Ctrl-C. Its key is new unless --key names a file; it opens nothing until a
+    technician enrols it (`kiosk staff card enrol`)."""
+    import os
+
+    from .emulator.badge import EmulatedBadge
+    from .emulator.vpcd import VpcdCard
+    from .staff_card import short_fingerprint
+
+    try:
+        if key_file is not None and key_file.exists():
+            badge = EmulatedBadge.from_pem(staff_number, key_file.read_bytes())
+        else:
+            badge = EmulatedBadge.create(staff_number)
+            if key_file is not None:
+                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(badge.private_pem())
+    except (ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    vcard = VpcdCard(badge, host, vpcd_port).start()
+    click.echo(f"emulating a TEST-ONLY staff badge for {staff_number}, key {short_fingerprint(badge.public_key)}")
+    click.echo(f"waiting for vpcd on {host}:{vpcd_port} (pcscd with vsmartcard-vpcd)...")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if vcard.wait_connected(30):
+            click.echo("badge inserted in the virtual reader; Ctrl-C to remove it")
+        else:
+            click.echo("vpcd did not answer in 30 s; still trying", err=True)
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        vcard.stop()
+        click.echo(f"badge removed after {badge.apdus} APDUs")
