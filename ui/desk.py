@@ -1,18 +1,27 @@
 """The staff desk's view model: adapts ``kiosk.desk.Desk`` to QML. No logic of its own.
 
 ``mode`` is "closed" (the citizen's screens), "sign_in" (staff number and PIN on a
-keypad) or "dashboard". The dashboard's data is re-read from the core after every action
-and whenever the sync worker reports (its callback arrives on the worker's thread and
-comes back through a queued signal). ``sync`` feeds the discreet indicator of Welcome.
+keypad), "dashboard", "settings" or "catalog". On the dashboard, ``page`` is a page over
+it ("reader", "staff", "my_pin"; "" the dashboard itself). The data is re-read from the
+core after every action and whenever the sync worker reports (its callback arrives on
+the worker's thread and comes back through a queued signal). ``sync`` feeds the
+discreet indicator of Welcome.
+
+Slow work never runs on the UI thread: the doctor (about a second) and a test read of
+the card reader (waiting for a card) run on worker threads; their results come back
+through queued signals and are applied on the UI thread.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from kiosk.desk import Desk
+from kiosk.keyboards import layout as keyboard_layout
 from kiosk.settings_screen import SettingsEditor
 from kiosk.staff import Forbidden
 from kiosk.session import TransitionError
@@ -24,7 +33,10 @@ IDLE_SIGN_OUT_MS = 120_000
 class DeskModel(QObject):
     changed = Signal()
     syncChanged = Signal()
+    keyboardChanged = Signal()
     _syncStatus = Signal(object)
+    _doctorDone = Signal(object)
+    _cardTested = Signal(object)
 
     def __init__(self, desk: Desk, session_model, parent=None):
         super().__init__(parent)
@@ -34,6 +46,16 @@ class DeskModel(QObject):
         self._view: dict = {}
         self._sync = {"ok": True, "pending": 0}
         self._syncStatus.connect(self._on_sync_status)
+        self._doctorDone.connect(self._on_doctor_done)
+        self._cardTested.connect(self._on_card_tested)
+        #: the actor a doctor run on a worker thread belongs to (None: none running)
+        self._doctor_for = None
+        self._doctor_thread: threading.Thread | None = None
+        self._card_thread: threading.Thread | None = None
+        #: the name keyboard's layout, rebuilt only when the keyboard or language changes
+        #: (so QML keeps the page the technician is on while typing)
+        self._keyboard_key = ("", "")
+        self._keyboard: dict = {}
         self._settings = SettingsEditor(desk)
         self._catalog = None
         self._idle = QTimer(self)
@@ -82,8 +104,10 @@ class DeskModel(QObject):
         lang = self._vm.language
         if self._mode == "sign_in":
             self._view = self._desk.sign_in_view(lang)
+        elif self._mode == "dashboard" and self._desk.page:
+            self._view = self._desk.page_view(lang)
         elif self._mode == "dashboard":
-            self._view = self._desk.view(lang)
+            self._view = {**self._desk.view(lang), "doctor_running": self._doctor_for is not None}
         elif self._mode == "settings":
             d = self._desk
             self._view = {**self._settings.view(lang),
@@ -91,7 +115,24 @@ class DeskModel(QObject):
                           "notice": d.notice.render(lang) if d.notice else ""}
         else:
             self._view = {}
+        self._update_keyboard(lang)
         self.changed.emit()
+
+    def _update_keyboard(self, lang: str) -> None:
+        form = (self._view.get("form") or {}) if self._mode == "dashboard" else {}
+        key = (form.get("keyboard", ""), lang if form.get("keyboard") else "")
+        if key != self._keyboard_key:
+            self._keyboard_key = key
+            self._keyboard = keyboard_layout(key[0], lang) if key[0] else {}
+            self.keyboardChanged.emit()
+
+    @Property("QVariantMap", notify=keyboardChanged)
+    def keyboard(self) -> dict:
+        return self._keyboard
+
+    @Property(str, notify=changed)
+    def page(self) -> str:
+        return self._desk.page if self._mode == "dashboard" else ""
 
     def _touched(self) -> None:
         if self._mode != "closed":
@@ -250,9 +291,144 @@ class DeskModel(QObject):
     def unlock(self, staff_id: str) -> None:
         self._act(self._desk.unlock, staff_id)
 
+    # --- the doctor, on a worker thread ----------------------------------------------------
     @Slot()
     def runDoctor(self) -> None:  # noqa: N802
-        self._act(self._desk.run_doctor)
+        """`kiosk doctor` (about a second) on a worker thread; "running…" meanwhile."""
+        self._touched()
+        desk = self._desk
+        if self._doctor_for is not None:
+            return  # one run at a time
+        if desk.actor is None or not desk.actor.can("diagnostics.export"):
+            self._act(desk.run_doctor)  # refused at once by the gate, and recorded
+            return
+        # The run works on a shallow copy of the desk (same services, gate and actor), so
+        # the worker never writes what the UI thread reads; its outcome (checks, message)
+        # is applied here, on the UI thread, when it comes back.
+        shadow = copy.copy(desk)
+        desk.error = desk.notice = None
+        self._doctor_for = desk.actor
+        self._doctor_thread = threading.Thread(target=self._doctor_work, args=(shadow, desk.actor),
+                                               name="desk-doctor", daemon=True)
+        self._doctor_thread.start()
+        self._refresh()
+
+    def _doctor_work(self, shadow: Desk, actor) -> None:
+        try:
+            shadow.run_doctor()
+        except Exception as e:  # noqa: BLE001 (reported on the desk, never a dead thread)
+            log.error("doctor failed: %s", type(e).__name__)
+        self._doctorDone.emit((actor, shadow))
+
+    def _on_doctor_done(self, done) -> None:
+        actor, shadow = done
+        self._doctor_for = None
+        self._doctor_thread = None
+        desk = self._desk
+        if desk.actor is not actor:
+            return  # signed out meanwhile: nothing for whoever comes next
+        desk.checks = shadow.checks
+        if shadow.error is not None:
+            desk.error = shadow.error
+        if shadow.notice is not None:
+            desk.notice = shadow.notice
+        self._refresh()
+
+    @property
+    def doctor_running(self) -> bool:
+        return self._doctor_for is not None
+
+    # --- pages over the dashboard ---------------------------------------------------------
+    @Slot(str)
+    def openPage(self, page: str) -> None:  # noqa: N802
+        if self._mode == "dashboard":
+            self._act(self._desk.open_page, page)
+        else:
+            self._touched()
+
+    @Slot()
+    def closePage(self) -> None:  # noqa: N802
+        self._act(self._desk.close_page)
+
+    # the staff page's forms (technicians) and "my PIN" (anyone)
+    @Slot(str, str)
+    def staffForm(self, kind: str, target: str) -> None:  # noqa: N802
+        self._act(self._desk.start_form, kind, target)
+
+    @Slot()
+    def cancelForm(self) -> None:  # noqa: N802
+        self._act(self._desk.cancel_form)
+
+    @Slot(str)
+    def formFocus(self, field: str) -> None:  # noqa: N802
+        self._act(self._desk.form_focus, field)
+
+    @Slot(str)
+    def formDigit(self, d: str) -> None:  # noqa: N802
+        self._act(self._desk.form_digit, d)
+
+    @Slot()
+    def formErase(self) -> None:  # noqa: N802
+        self._act(self._desk.form_erase)
+
+    @Slot("QVariant")
+    def formKey(self, key_data) -> None:  # noqa: N802
+        if hasattr(key_data, "toVariant"):
+            key_data = key_data.toVariant()
+        self._act(self._desk.form_key, dict(key_data))
+
+    @Slot(str)
+    def formRole(self, role: str) -> None:  # noqa: N802
+        self._act(self._desk.form_role, role)
+
+    @Slot()
+    def formNext(self) -> None:  # noqa: N802
+        self._act(self._desk.form_next)
+
+    @Slot()
+    def formSubmit(self) -> None:  # noqa: N802
+        self._act(self._desk.submit_form)
+
+    # the card reader page (technicians)
+    @Slot(str)
+    def chooseReader(self, name: str) -> None:  # noqa: N802
+        self._act(self._desk.choose_reader, name)
+
+    @Slot()
+    def refreshReaders(self) -> None:  # noqa: N802
+        self._act(self._desk.refresh_readers)
+
+    @Slot()
+    def testRead(self) -> None:  # noqa: N802
+        """Wait for a card on a worker thread; the result comes back queued."""
+        self._touched()
+        try:
+            job = self._desk.begin_card_test()
+        except Exception as e:  # noqa: BLE001
+            log.error("card test not started: %s", type(e).__name__)
+            job = None
+        if job is not None:
+            self._card_thread = threading.Thread(target=self._card_work, args=(job,),
+                                                 name="desk-card-test", daemon=True)
+            self._card_thread.start()
+        self._refresh()
+
+    def _card_work(self, job) -> None:
+        from kiosk.card.probe import FAILED, ProbeResult
+        try:
+            result = job.run()
+        except Exception as e:  # noqa: BLE001
+            result = ProbeResult(FAILED, detail=type(e).__name__)
+        self._cardTested.emit((job, result))
+
+    def _on_card_tested(self, done) -> None:
+        job, result = done
+        self._desk.finish_card_test(job, result)
+        self._refresh()
+
+    @Slot()
+    def cancelTestRead(self) -> None:  # noqa: N802
+        self._act(self._desk.cancel_card_test)
 
     @Slot()
     def exportDiagnostics(self) -> None:  # noqa: N802

@@ -202,6 +202,7 @@ def desk_scenes(kiosk):
         settings()
         desk.closeSettings()
         desk.runDoctor()
+        _wait_doctor(kiosk)
         _settle(kiosk)
         flick = kiosk.window.findChild(QObject, "deskScroll")
         item = kiosk.window.findChild(QObject, "deskStaff")
@@ -212,6 +213,71 @@ def desk_scenes(kiosk):
         desk.closeSettings()
         desk.openCatalog()
     yield "desk-catalog", desk_catalog
+
+    # The technician's pages: the card reader (readers and a test result drawn from data,
+    # so the shot needs no reader), staff accounts and their forms, and my PIN.
+    def desk_reader(waiting: bool = False):
+        from kiosk.card.probe import OK, CardProbe, ProbeResult, ReaderList
+        settings()
+        desk.closeSettings()
+        desk.openPage("reader")
+        core = desk.desk
+        core._readers = ReaderList(("ACS ACR1252 Dual Reader [ACR1252 Dual Reader PICC] 00 00",
+                                    "Virtual PCD 00 00"))
+        if waiting:
+            core.card_probe = CardProbe("", 20)
+        else:
+            core.card_result = ProbeResult(OK, "ACS ACR1252 Dual Reader [ACR1252 Dual Reader PICC] 00 00",
+                                           True, bytes.fromhex("3B8880014241445400000000EE"), True, True, 187.4)
+        desk.refresh()
+    yield "desk-reader", lambda: desk_reader()
+    yield "desk-reader-waiting", lambda: desk_reader(waiting=True)
+
+    def desk_staff():
+        for pin in ("000001", "000002", "000003"):  # an agent locked out
+            desk.desk.sign_in("2001", pin)
+        desk.desk.sign_out()
+        settings()
+        desk.closeSettings()
+        desk.openPage("staff")
+    yield "desk-staff", desk_staff
+
+    def desk_staff_add(step: str):
+        settings()
+        desk.closeSettings()
+        desk.openPage("staff")
+        desk.staffForm("add", "")
+        for d in "3001":
+            desk.formDigit(d)
+        desk.formNext()
+        name = {"ar": "كريم", "fr": "karim", "zgh": "ⴽⴰⵔⵉⵎ"}[kiosk.model.language]
+        for ch in name:
+            desk.formKey({"insert": ch, "action": None})
+        if step == "pin":
+            desk.formNext()
+            for d in "111111":
+                desk.formDigit(d)
+            desk.formNext()
+            for d in "111111":
+                desk.formDigit(d)
+            desk.formNext()  # too easy: refused, PINs wiped
+            desk.formDigit("7")
+    yield "desk-staff-add", lambda: desk_staff_add("name")
+    yield "desk-staff-add-pin", lambda: desk_staff_add("pin")
+
+    def desk_staff_remove():
+        settings()
+        desk.closeSettings()
+        desk.openPage("staff")
+        desk.staffForm("remove", "2001")
+    yield "desk-staff-remove", desk_staff_remove
+
+    def desk_my_pin():
+        dashboard()
+        desk.openPage("my_pin")
+        for d in "5593":
+            desk.formDigit(d)
+    yield "desk-my-pin", desk_my_pin
     yield "settings", lambda: settings()
     yield "settings-edit", lambda: settings(edit=True)
 
@@ -263,6 +329,16 @@ class _Walk:
             w.answer_step(answers)
             if not w.next():
                 raise RuntimeError(f"example answers refused at {w.step.id}: {w.errors}")
+
+
+def _wait_doctor(kiosk, timeout: float = 30.0) -> None:
+    """The doctor runs on a worker thread: wait for its result to come back."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while kiosk.desk.doctor_running and time.monotonic() < deadline:
+        kiosk.app.processEvents()
+        time.sleep(0.01)
 
 
 def _settle(kiosk, rounds: int = 5) -> None:

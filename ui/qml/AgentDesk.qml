@@ -2,7 +2,9 @@ import QtQuick
 
 // The agent's dashboard: who is signed in, the outcome of the last action, the queue by
 // state with the sync line, refused submissions with their reasons, today's submissions
-// with their receipts (reprint), the printer, and the kiosk's service state.
+// with their receipts (reprint), the printer, and the kiosk's service state. The pages
+// over it (desk.page: the card reader, staff accounts, my PIN) replace the dashboard
+// under the same bar, whose end button then goes back to the dashboard.
 Rectangle {
     id: root
     color: Theme.background
@@ -37,16 +39,40 @@ Rectangle {
         }
         KButton {
             objectName: "deskSignOut"
+            visible: desk.page === ""
             anchors { right: parent.right; rightMargin: Theme.margin; verticalCenter: parent.verticalCenter }
             kind: "secondary"
             fontSize: Theme.fontSmall
             text: qsTr("Sign out")
             onClicked: desk.close()
         }
+        KButton {
+            objectName: "deskBack"
+            visible: desk.page !== ""
+            anchors { right: parent.right; rightMargin: Theme.margin; verticalCenter: parent.verticalCenter }
+            kind: "secondary"
+            fontSize: Theme.fontSmall
+            text: qsTr("Back")
+            onClicked: desk.closePage()
+        }
+    }
+
+    Loader {
+        objectName: "deskPage"
+        anchors { top: bar.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
+        active: desk.page !== ""
+        sourceComponent: ({ "reader": readerPage, "staff": staffPage, "my_pin": myPinPage })[desk.page] || null
+    }
+    Component { id: readerPage; DeskReaderPage {} }
+    Component { id: staffPage; DeskStaffPage {} }
+    Component {
+        id: myPinPage
+        DeskStaffForm { form: root.v.form || ({}); title: qsTr("Change my PIN") }
     }
 
     Flickable {
         objectName: "deskScroll"
+        visible: desk.page === ""
         anchors { top: bar.bottom; left: parent.left; right: parent.right; bottom: parent.bottom }
         contentHeight: col.implicitHeight + 2 * Theme.margin
         clip: true
@@ -78,21 +104,45 @@ Rectangle {
                 text: root.v.error || ""
             }
 
-            KButton {
-                objectName: "deskSettings"
+            // The technician's tools, two by two.
+            Grid {
                 visible: !!(root.v.actor && root.v.actor.technician)
                 width: parent.width
-                kind: "secondary"
-                text: qsTr("Kiosk settings")
-                onClicked: desk.openSettings()
-            }
-            KButton {
-                objectName: "deskCatalog"
-                visible: !!(root.v.actor && root.v.actor.technician)
-                width: parent.width
-                kind: "secondary"
-                text: qsTr("Procedure catalog")
-                onClicked: desk.openCatalog()
+                columns: 2
+                spacing: Theme.gap
+                readonly property real cell: (width - spacing) / 2
+                KButton {
+                    objectName: "deskSettings"
+                    width: parent.cell
+                    wrap: true
+                    kind: "secondary"
+                    text: qsTr("Kiosk settings")
+                    onClicked: desk.openSettings()
+                }
+                KButton {
+                    objectName: "deskCatalog"
+                    width: parent.cell
+                    wrap: true
+                    kind: "secondary"
+                    text: qsTr("Procedure catalog")
+                    onClicked: desk.openCatalog()
+                }
+                KButton {
+                    objectName: "deskReader"
+                    width: parent.cell
+                    wrap: true
+                    kind: "secondary"
+                    text: qsTr("Card reader")
+                    onClicked: desk.openPage("reader")
+                }
+                KButton {
+                    objectName: "deskStaffAccounts"
+                    width: parent.cell
+                    wrap: true
+                    kind: "secondary"
+                    text: qsTr("Staff accounts")
+                    onClicked: desk.openPage("staff")
+                }
             }
             KButton {
                 objectName: "deskAssist"
@@ -100,6 +150,16 @@ Rectangle {
                 icon: "person.svg"
                 text: qsTr("Start an assisted session")
                 onClicked: desk.startAssisted()
+            }
+            Flow {  // as wide as the column: the button sits on the start side (right in Arabic)
+                width: parent.width
+                KButton {
+                    objectName: "deskMyPin"
+                    kind: "secondary"
+                    fontSize: Theme.fontSmall
+                    text: qsTr("Change my PIN")
+                    onClicked: desk.openPage("my_pin")
+                }
             }
 
             Card {
@@ -142,12 +202,15 @@ Rectangle {
                     text: qsTr("Oldest submission not yet received: %1").arg(root.v.oldest || "")
                     font.pixelSize: Theme.fontSmall
                 }
-                KButton {
-                    objectName: "deskSendNow"
-                    kind: "secondary"
-                    text: qsTr("Send now")
-                    active: !!(root.v.sync && root.v.sync.configured)
-                    onClicked: desk.sendNow()
+                Flow {
+                    width: parent.width
+                    KButton {
+                        objectName: "deskSendNow"
+                        kind: "secondary"
+                        text: qsTr("Send now")
+                        active: !!(root.v.sync && root.v.sync.configured)
+                        onClicked: desk.sendNow()
+                    }
                 }
             }
 
@@ -181,11 +244,14 @@ Rectangle {
                     text: qsTr("Receipts not printed today: %1").arg(root.v.unprinted || 0)
                     color: Theme.warning
                 }
-                KButton {
-                    objectName: "deskTestPrint"
-                    kind: "secondary"
-                    text: qsTr("Print a test receipt")
-                    onClicked: desk.testPrint()
+                Flow {
+                    width: parent.width
+                    KButton {
+                        objectName: "deskTestPrint"
+                        kind: "secondary"
+                        text: qsTr("Print a test receipt")
+                        onClicked: desk.testPrint()
+                    }
                 }
                 // Technicians: the printers found (CUPS queues, ESC/POS, PDF folder).
                 BodyText {
@@ -218,7 +284,7 @@ Rectangle {
                     delegate: Item {
                         required property var modelData
                         width: parent.width
-                        height: Math.max(who.implicitHeight, unlockButton.height) + Theme.gap / 2
+                        height: Math.max(who.implicitHeight, unlockButton.visible ? unlockButton.height : 0) + Theme.gap / 2
                         BodyText {
                             id: who
                             anchors { left: parent.left; right: unlockButton.left; rightMargin: Theme.gap
@@ -250,9 +316,18 @@ Rectangle {
                     width: parent.width
                     spacing: Theme.gap
                     KButton { objectName: "deskDoctor"; kind: "secondary"; fontSize: Theme.fontSmall
+                              active: !root.v.doctor_running
                               text: qsTr("Check the kiosk"); onClicked: desk.runDoctor() }
                     KButton { objectName: "deskExport"; kind: "secondary"; fontSize: Theme.fontSmall
                               text: qsTr("Export to a USB stick"); onClicked: desk.exportDiagnostics() }
+                }
+                // The doctor runs on a worker thread (about a second): the desk stays usable.
+                BodyText {
+                    objectName: "deskDoctorRunning"
+                    visible: !!root.v.doctor_running
+                    text: qsTr("Checking the kiosk…")
+                    font.bold: true
+                    color: Theme.muted
                 }
                 // One line per check, as `kiosk doctor` prints it (technical, left to right).
                 Repeater {
@@ -322,12 +397,15 @@ Rectangle {
                     font.bold: true
                     color: root.v.service && root.v.service.in_service ? Theme.confirm : Theme.danger
                 }
-                KButton {
-                    objectName: "deskBackInService"
+                Flow {
+                    width: parent.width
                     visible: !!(root.v.service && !root.v.service.in_service)
-                    kind: "confirm"
-                    text: qsTr("Put back in service")
-                    onClicked: desk.setService(true, "")
+                    KButton {
+                        objectName: "deskBackInService"
+                        kind: "confirm"
+                        text: qsTr("Put back in service")
+                        onClicked: desk.setService(true, "")
+                    }
                 }
                 Repeater {
                     model: root.v.service && root.v.service.in_service ? (root.v.reasons || []) : []
