@@ -134,6 +134,24 @@ Item {
                             font.pixelSize: Theme.fontSmall
                             color: Theme.muted
                         }
+                        Flow {  // first, so it stays on screen above the results
+                            width: parent.width
+                            spacing: Theme.gap
+                            KButton {
+                                objectName: "readerTest"
+                                visible: root.test.state !== "waiting"
+                                kind: "primary"
+                                text: root.test.state === "done" ? qsTr("Test again") : qsTr("Test read")
+                                onClicked: desk.testRead()
+                            }
+                            KButton {
+                                objectName: "readerTestCancel"
+                                visible: root.test.state === "waiting"
+                                kind: "secondary"
+                                text: qsTr("Stop")
+                                onClicked: desk.cancelTestRead()
+                            }
+                        }
                         BodyText {
                             objectName: "readerWaiting"
                             visible: root.test.state === "waiting"
@@ -166,24 +184,6 @@ Item {
                                     font.family: modelData.key === "atr" ? "monospace" : Qt.application.font.family
                                     color: Theme.text
                                 }
-                            }
-                        }
-                        Flow {
-                            width: parent.width
-                            spacing: Theme.gap
-                            KButton {
-                                objectName: "readerTest"
-                                visible: root.test.state !== "waiting"
-                                kind: "primary"
-                                text: root.test.state === "done" ? qsTr("Test again") : qsTr("Test read")
-                                onClicked: desk.testRead()
-                            }
-                            KButton {
-                                objectName: "readerTestCancel"
-                                visible: root.test.state === "waiting"
-                                kind: "secondary"
-                                text: qsTr("Stop")
-                                onClicked: desk.cancelTestRead()
                             }
                         }
                     }
