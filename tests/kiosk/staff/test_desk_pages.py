@@ -226,3 +226,15 @@ def test_reader_view_of_a_test_result(desk):
     job = desk.begin_card_test(timeout=5)
     desk.close_page()
     assert job.cancelled and desk.card_probe is None
+
+
+def test_every_refusal_the_desk_translates_is_still_said_by_the_staff_core():
+    """The desk finds kiosk/staff.py's refusals by their wording: if it changes, this
+    test says so (the screen would show the English reason instead)."""
+    import inspect
+
+    import kiosk.staff
+    from kiosk.desk import STAFF_REFUSALS
+    source = inspect.getsource(kiosk.staff)
+    for needle, _msgid, _field in STAFF_REFUSALS:
+        assert needle in source, needle
