@@ -674,9 +674,8 @@ class Desk:
         """`kiosk doctor` on the desk: one line per check, for the technician."""
         from .doctor import run_checks
 
-        def go():
-            self.checks = [{"name": c.name, "status": c.status, "found": c.found, "fix": c.fix}
-                           for c in run_checks(self.services.paths)]
+        def go():  # the Checks keep their messages: view(lang) renders them
+            self.checks = run_checks(self.services.paths)
         self._act("diagnostics.export", "doctor", {}, go)
 
     def export_diagnostics(self, target: Path | None = None) -> None:
@@ -762,7 +761,7 @@ class Desk:
                         "message": service.message(lang)},
             "reasons": [{"id": k, "text": t(v)} for k, v in SERVICE_REASONS.items()],
             "printers": self.printer_choices() if self.actor and self.actor.can("config.write") else [],
-            "checks": self.checks,
+            "checks": [c.to_json(lang) for c in self.checks],
             "staff": self._staff_rows(),
         }
 

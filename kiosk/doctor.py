@@ -7,6 +7,12 @@ side, each isolated: an exception becomes a FAIL naming its type and message, a 
 still running when the wait is over becomes a FAIL too; one never stops another.
 Nothing here changes the kiosk: no draft is cleaned up, no database is created.
 
+What a check found and its fix are translatable messages (``Text``: msgids marked with
+``N_``, paths, numbers, commands and setting names as parameters), rendered in the
+technician's language on the desk and in English by default on the command line. Texts
+that come from elsewhere (an exception's message, a library's error) stay as they are,
+as parameters.
+
 ``export_bundle(paths, folder)`` writes ``guichet-diag-<kiosk.id>-<time>/`` for a USB
 stick: the doctor's result, the settings file, the queue's metadata (never a payload),
 the audit chain's verification, versions, and the logs passed through ``scrub`` first.
@@ -28,12 +34,14 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 from .audit import AuditLog
-from .config import KEYS, Settings
+from .config import DEFAULT_KEPT, KEYS, UNKNOWN_SETTING, UNREADABLE, Settings, Text, render
+from .i18n import N_
 from .paths import KioskPaths
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -50,46 +58,123 @@ PENDING_WARN_SECONDS = 24 * 3600
 #: how long the doctor waits for all checks beyond ``timeout`` before calling one hung
 HANG_MARGIN = 6.0
 
-_GENERIC_FIX = ("unexpected: run `kiosk doctor` again; if it stays, export the diagnostics "
-                "(`kiosk diagnostics export DIR`) and report it")
+
+def _t(msgid: str, **params: Any) -> Text:
+    return Text(msgid, params)
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """Several texts shown as one line, each rendered in the language asked for."""
+
+    items: tuple
+    separator: str = "; "
+
+    def render(self, lang: str | None = None) -> str:
+        return self.separator.join(render(i, lang) for i in self.items)
+
+    def __str__(self) -> str:
+        return self.render(None)
+
+
+_GENERIC_FIX = _t(N_("unexpected: run {doctor} again; if it stays, export the diagnostics "
+                     "({export}) and report it"),
+                  doctor="`kiosk doctor`", export="`kiosk diagnostics export DIR`")
+
+#: what the desk shows for each check (the check's name is its stable identifier)
+TITLES = {
+    "config": N_("Settings"),
+    "identity": N_("Kiosk identity"),
+    "kiosk-key": N_("Kiosk signing key"),
+    "sealing-key": N_("Back office key"),
+    "staff": N_("Staff accounts"),
+    "card-reader": N_("Card reader"),
+    "card-trust": N_("Card certificates"),
+    "printer": N_("Printer"),
+    "disk": N_("Disk space"),
+    "clock": N_("Clock"),
+    "database": N_("Submission queue"),
+    "audit-log": N_("Audit log"),
+    "catalog": N_("Catalog"),
+    "sync": N_("Sending to the office"),
+}
 
 
 @dataclass(frozen=True)
 class Check:
+    """One check: ``name`` is its stable identifier (JSON, scripts); what it found and the
+    fix are messages, rendered by ``found_in(lang)`` and ``fix_in(lang)``; ``found`` and
+    ``fix`` are their English text."""
+
     name: str
     status: str   # ok, warn or fail
-    found: str    # what was found, for the technician
-    fix: str = ""  # what to do (a command or a setting); empty when ok
+    found_message: Any           # a Text (or a _Joined list of them): what was found
+    fix_message: Any = None      # what to do (a command or a setting); None when ok
 
     @property
     def label(self) -> str:
         return {OK: "ok", WARN: "warn", FAIL: "FAIL"}[self.status]
 
-    def line(self) -> str:
-        return f"{self.label:<4}  {self.name}: {self.found}" + (f" — {self.fix}" if self.fix else "")
+    @property
+    def title(self) -> Text:
+        if self.name in TITLES:
+            return _t(TITLES[self.name])
+        return _t("{name}", name=self.name)  # a check added on the fly (tests): its name
 
-    def to_json(self) -> dict:
-        return asdict(self)
+    def found_in(self, lang: str | None = None) -> str:
+        return _one_line(render(self.found_message, lang))
+
+    def fix_in(self, lang: str | None = None) -> str:
+        if self.status == OK or self.fix_message is None:
+            return ""
+        return _one_line(render(self.fix_message, lang))
+
+    @property
+    def found(self) -> str:
+        return self.found_in()
+
+    @property
+    def fix(self) -> str:
+        return self.fix_in()
+
+    def line(self, lang: str | None = None) -> str:
+        found, fix = self.found_in(lang), self.fix_in(lang)
+        return f"{self.label:<4}  {self.name}: {found}" + (f" — {fix}" if fix else "")
+
+    def to_json(self, lang: str | None = None) -> dict:
+        """The check in ``lang`` (English by default): name, status, found, fix, title."""
+        return {"name": self.name, "status": self.status, "found": self.found_in(lang),
+                "fix": self.fix_in(lang), "title": render(self.title, lang)}
 
 
-Result = tuple[str, str, str]  # (status, found, fix)
+Result = tuple[str, Any, Any]  # (status, found, fix): found and fix are Texts
 
 
-def _ok(found: str) -> Result:
-    return OK, found, ""
+def _ok(found: Any) -> Result:
+    return OK, found, None
 
 
-def _warn(found: str, fix: str) -> Result:
+def _warn(found: Any, fix: Any) -> Result:
     return WARN, found, fix
 
 
-def _fail(found: str, fix: str) -> Result:
+def _fail(found: Any, fix: Any) -> Result:
     return FAIL, found, fix
 
 
 def _one_line(text: str, limit: int = 400) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _seconds(value: float) -> Decimal:
+    """A number of seconds as a parameter: ``2`` or ``0.5`` (formatted per language)."""
+    return Decimal(f"{value:g}")
+
+
+def _no_answer(program: str, seconds: float) -> Text:
+    return _t(N_("{program} did not answer within {seconds} s"), program=program,
+              seconds=_seconds(seconds))
 
 
 def _bounded(fn: Callable[[], Any], seconds: float, what: str) -> Any:
@@ -130,73 +215,102 @@ class _Context:
 
 
 # --- the checks ---------------------------------------------------------------------
+_SET_AGAIN = "`kiosk config set KEY VALUE`"
+_SHOW = "`kiosk config show`"
+
+
 def _check_config(ctx: _Context) -> Result:
     s, path = ctx.settings, ctx.paths.config_file
-    unknown = [p.split(":", 1)[0] for p in s.problems if p.endswith("unknown setting (ignored)")]
-    unreadable = [p for p in s.problems if "cannot be read" in p]
-    invalid = [p for p in s.problems if p.endswith("(default kept)")]
-    where = str(path) if path.exists() else f"no {path} (every setting at its default)"
+    unknown = [str(p.params["key"]) for p in s.problems if p.msgid == UNKNOWN_SETTING]
+    unreadable = [p for p in s.problems if p.msgid == UNREADABLE]
+    invalid = [p for p in s.problems if p.msgid == DEFAULT_KEPT]
     if unreadable:
-        return _fail(f"{unreadable[0]}: the kiosk runs on defaults, in demo mode",
-                     f"repair the TOML in {path} (or delete it and set each value again with "
-                     "`kiosk config set KEY VALUE`)")
+        return _fail(_t(N_("{problem}: the kiosk runs on defaults, in demo mode"),
+                        problem=unreadable[0]),
+                     _t(N_("repair the TOML in {path} (or delete it and set each value again "
+                           "with {command})"), path=str(path), command=_SET_AGAIN))
     if invalid:
-        return _fail(f"{ctx.mode} mode; {len(invalid)} invalid value(s) in {path}: "
-                     + "; ".join(invalid), "set each one again with `kiosk config set KEY VALUE` "
-                     "(`kiosk config show` lists every setting and its rule)")
+        return _fail(_t(N_("{mode} mode; {count} invalid value(s) in {path}: {problems}"),
+                        mode=ctx.mode, count=len(invalid), path=str(path),
+                        problems=_Joined(tuple(invalid))),
+                     _t(N_("set each one again with {command} ({show} lists every setting and "
+                           "its rule)"), command=_SET_AGAIN, show=_SHOW))
     if unknown:
-        return _warn(f"{ctx.mode} mode; unknown setting(s) in {path}, ignored: "
-                     + ", ".join(unknown), f"remove or correct them in {path} (a misspelt key "
-                     "leaves the default in use; `kiosk config show` lists the known keys)")
-    return _ok(f"{ctx.mode} mode, {where}")
+        return _warn(_t(N_("{mode} mode; unknown setting(s) in {path}, ignored: {keys}"),
+                        mode=ctx.mode, path=str(path), keys=", ".join(unknown)),
+                     _t(N_("remove or correct them in {path} (a misspelt key leaves the "
+                           "default in use; {show} lists the known keys)"),
+                        path=str(path), show=_SHOW))
+    if path.exists():
+        return _ok(_t(N_("{mode} mode, {path}"), mode=ctx.mode, path=str(path)))
+    return _ok(_t(N_("{mode} mode, no {path} (every setting at its default)"),
+                  mode=ctx.mode, path=str(path)))
 
 
 def _check_identity(ctx: _Context) -> Result:
     s = ctx.settings
     kid, code, office = s["kiosk.id"], s["kiosk.code"], s["kiosk.office"]
-    found = f"kiosk.id {kid}, kiosk.code {code}, office {office!r}"
+    found = _t(N_("{settings}, office {office}"),
+               settings=f"kiosk.id {kid}, kiosk.code {code}", office=repr(office))
     demo_defaults = [k for k in ("kiosk.id", "kiosk.code") if s[k] == KEYS[k].default]
     if ctx.production and demo_defaults:
-        fixes = {"kiosk.id": "`kiosk config set kiosk.id ID` (unique in the fleet, as enrolled "
-                             "on the intake)",
-                 "kiosk.code": "`kiosk config set kiosk.code CODE` (3-8 capitals or digits, "
-                               "unique: it starts every tracking number)"}
-        which = (" and ".join(demo_defaults) + (" are" if len(demo_defaults) > 1 else " is"))
-        return _fail(f"{found}: {which} still the demo default in production mode",
-                     "; ".join(fixes[k] for k in demo_defaults))
+        fixes = {"kiosk.id": _t(N_("{command} (unique in the fleet, as enrolled on the intake)"),
+                                command="`kiosk config set kiosk.id ID`"),
+                 "kiosk.code": _t(N_("{command} ({low}-{high} capitals or digits, unique: it "
+                                     "starts every tracking number)"),
+                                  command="`kiosk config set kiosk.code CODE`", low=3, high=8)}
+        if len(demo_defaults) > 1:
+            which = _t(N_("{found}: {first} and {second} are still the demo default in "
+                          "production mode"), found=found, first=demo_defaults[0],
+                       second=demo_defaults[1])
+        else:
+            which = _t(N_("{found}: {setting} is still the demo default in production mode"),
+                       found=found, setting=demo_defaults[0])
+        return _fail(which, _Joined(tuple(fixes[k] for k in demo_defaults)))
     if ctx.production and office == KEYS["kiosk.office"].default:
-        return _warn(f"{found}: the demo office name is printed on receipts",
-                     '`kiosk config set kiosk.office "NAME OF THE OFFICE"`')
-    return _ok(found + (" (the demo defaults)" if demo_defaults else ""))
+        return _warn(_t(N_("{found}: the demo office name is printed on receipts"), found=found),
+                     _t(N_("set the office's name: {command}"),
+                        command='`kiosk config set kiosk.office "NAME OF THE OFFICE"`'))
+    if demo_defaults:
+        return _ok(_t(N_("{found} (the demo defaults)"), found=found))
+    return _ok(found)
 
 
 def _check_kiosk_key(ctx: _Context) -> Result:
     from . import keys
 
     path = keys.key_path(ctx.paths)
-    enrol = "then enrol it on the intake: `kiosk keys show --public` and `kiosk intake enrol`"
+    enrol = {"show": "`kiosk keys show --public`", "enrol": "`kiosk intake enrol`"}
+    new_key = _t(N_("{command}, then enrol it on the intake: {show} and {enrol}"),
+                 command="`kiosk keys init`", **enrol)
     try:
         key = keys.load(ctx.paths)
     except keys.KioskKeyError as e:
         if path.exists():
-            return _fail(_one_line(str(e)), "restore the key file from the technician's backup, "
-                         f"or make a new one with `kiosk keys init --force` and {enrol}")
+            return _fail(_t(N_("the key file cannot be used: {error}"), error=_one_line(str(e))),
+                         _t(N_("restore the key file from the technician's backup, or make a "
+                               "new one with {command}, then enrol it on the intake: {show} "
+                               "and {enrol}"), command="`kiosk keys init --force`", **enrol))
         if ctx.production:
-            return _fail(f"no kiosk signing key at {path}: no signed receipt QR code, no sync",
-                         f"`kiosk keys init`, {enrol}")
+            return _fail(_t(N_("no kiosk signing key at {path}: no signed receipt QR code, no "
+                               "sync"), path=str(path)), new_key)
         if ctx.settings["sync.endpoint"]:
-            return _warn(f"no kiosk signing key at {path}: sync cannot authenticate",
-                         f"`kiosk keys init`, {enrol}")
-        return _ok(f"no key yet at {path} (a demo kiosk makes one at its first receipt)")
+            return _warn(_t(N_("no kiosk signing key at {path}: sync cannot authenticate"),
+                            path=str(path)), new_key)
+        return _ok(_t(N_("no key yet at {path} (a demo kiosk makes one at its first receipt)"),
+                      path=str(path)))
     except OSError as e:
-        return _fail(f"{path} cannot be read ({e.strerror or e})",
-                     f"give it to the kiosk's user, mode 600: `chmod 600 {path}`")
+        return _fail(_t(N_("{path} cannot be read ({error})"), path=str(path),
+                        error=str(e.strerror or e)),
+                     _t(N_("give it to the kiosk's user, readable by it alone: {command}"),
+                        command=f"`chmod 600 {path}`"))
     mode = stat.S_IMODE(path.stat().st_mode)
     public = keys.public_text(key.public_key())
     if mode & 0o077:
-        return _warn(f"{public} in {path}, but the private key file is mode {mode:03o}",
-                     f"`chmod 600 {path}`")
-    return _ok(f"{public} ({path})")
+        return _warn(_t(N_("{key} in {path}, but the private key file is mode {mode}"),
+                        key=public, path=str(path), mode=f"{mode:03o}"),
+                     _t(N_("make it private: {command}"), command=f"`chmod 600 {path}`"))
+    return _ok(_t(N_("{key} in {path}"), key=public, path=str(path)))
 
 
 def _check_sealing_key(ctx: _Context) -> Result:
@@ -204,22 +318,25 @@ def _check_sealing_key(ctx: _Context) -> Result:
     from .queue.sealing import is_demo_key
 
     configured = ctx.settings["sync.backoffice_key"]
-    fix = ("`kiosk config set sync.backoffice_key x25519:…` (the back office's key: the first "
-           "line `kiosk intake init` prints)")
+    setting = "sync.backoffice_key"
+    fix = _t(N_("{command} (the back office's key: the first line {init} prints)"),
+             command="`kiosk config set sync.backoffice_key x25519:…`",
+             init="`kiosk intake init`")
     if configured:
         try:
             demo = is_demo_key(parse_x25519(configured))
         except ValueError as e:
-            return _fail(f"sync.backoffice_key: {e}", fix)
-        what = "the DEMO back-office key (sync.backoffice_key)"
+            return _fail(_t(N_("{setting} is not a valid key: {error}"), setting=setting,
+                            error=str(e)), fix)
+        what = _t(N_("the DEMO back-office key ({setting})"), setting=setting)
     else:
-        demo, what = True, "the DEMO back-office key (sync.backoffice_key is empty)"
+        demo, what = True, _t(N_("the DEMO back-office key ({setting} is empty)"), setting=setting)
     if not demo:
-        return _ok(f"{configured} (the back office's key)")
+        return _ok(_t(N_("{key} (the back office's key)"), key=configured))
     if ctx.production:
-        return _fail(f"{what}: production mode refuses to seal with it; no submission can be "
-                     "saved", fix)
-    return _ok(f"{what}; demo mode: test data only")
+        return _fail(_t(N_("{what}: production mode refuses to seal with it; no submission can "
+                           "be saved"), what=what), fix)
+    return _ok(_t(N_("{what}; demo mode: test data only"), what=what))
 
 
 def _pcsc_readers() -> list[str]:
@@ -236,94 +353,120 @@ def _check_card_reader(ctx: _Context) -> Result:
     source = s["card.source"]
     used = ("pcsc" if ctx.production else "emulator") if source == "auto" else source
     label = f"card.source {source}" + (f" ({used})" if source == "auto" else "")
-    to_pcsc = "`kiosk config set card.source pcsc` (real readers)"
+    to_pcsc = _t(N_("{command} (real readers)"), command="`kiosk config set card.source pcsc`")
+    readers_cmd = "`kiosk card readers`"
     if used == "demo":
         if ctx.production:  # every citizen would be the sample person
-            return _fail(f"{label}: the sample identity, no card is read", to_pcsc)
-        return _ok(f"{label}: the sample identity (demo mode)")
+            return _fail(_t(N_("{label}: the sample identity, no card is read"), label=label),
+                         to_pcsc)
+        return _ok(_t(N_("{label}: the sample identity (demo mode)"), label=label))
     if used == "emulator":
         try:
             readers = _bounded(_pcsc_readers, ctx.timeout, "pcscd")
         except Exception:  # noqa: BLE001 (no pcscd: the emulator runs in memory)
             readers = []
-        via = "through pcscd + vpcd" if VIRTUAL_READER in readers else "in memory"
+        via = (_t(N_("through {programs}"), programs="pcscd + vpcd") if VIRTUAL_READER in readers
+               else _t(N_("in memory")))
         if ctx.production:
-            return _fail(f"{label}: the TEST-ONLY emulated chip {via}, no real card is read",
-                         to_pcsc)
-        return _ok(f"{label}: the TEST-ONLY emulated chip {via}")
+            return _fail(_t(N_("{label}: the TEST-ONLY emulated chip {via}, no real card is "
+                               "read"), label=label, via=via), to_pcsc)
+        return _ok(_t(N_("{label}: the TEST-ONLY emulated chip {via}"), label=label, via=via))
     try:
         readers = _bounded(_pcsc_readers, ctx.timeout, "pcscd")
-    except TimeoutError as e:
-        return _fail(f"{label}: {e}", "restart it: `sudo systemctl restart pcscd`, then "
-                     "`kiosk card readers`")
+    except TimeoutError:
+        return _fail(_t(N_("{label}: {problem}"), label=label,
+                        problem=_no_answer("pcscd", ctx.timeout)),
+                     _t(N_("restart it: {command}, then {readers}"),
+                        command="`sudo systemctl restart pcscd`", readers=readers_cmd))
     except Exception as e:  # noqa: BLE001 (TransportError from pyscard: the message says it)
-        return _fail(f"{label}: {_one_line(str(e))}", "start pcscd: `sudo systemctl enable --now "
-                     "pcscd.socket` (package pcscd), then `kiosk card readers`")
+        return _fail(_t(N_("{label}: {problem}"), label=label, problem=_one_line(str(e))),
+                     _t(N_("start pcscd: {command} (package {package}), then {readers}"),
+                        command="`sudo systemctl enable --now pcscd.socket`", package="pcscd",
+                        readers=readers_cmd))
     if not readers:
-        return _fail(f"{label}: pcscd answers but no reader is connected",
-                     "plug the card reader in (USB) and check `kiosk card readers`; a reader "
-                     "that stays absent needs its driver (package libccid)")
+        return _fail(_t(N_("{label}: pcscd answers but no reader is connected"), label=label),
+                     _t(N_("plug the card reader in (USB) and check {readers}; a reader that "
+                           "stays absent needs its driver (package {package})"),
+                        readers=readers_cmd, package="libccid"))
     wanted = s["card.reader"]
     used_readers = [r for r in readers if wanted in r]
     if not used_readers:
-        return _fail(f"{label}: no reader name contains card.reader {wanted!r} (readers: "
-                     f"{', '.join(readers)})", '`kiosk config set card.reader "PART OF A NAME"`, '
-                     "or empty for every reader")
+        return _fail(_t(N_("{label}: no reader name contains {setting} {value} (readers: "
+                           "{readers})"), label=label, setting="card.reader", value=repr(wanted),
+                        readers=", ".join(readers)),
+                     _t(N_("{command}, or empty for every reader"),
+                        command='`kiosk config set card.reader "PART OF A NAME"`'))
     if ctx.production and all(r == VIRTUAL_READER for r in used_readers):
-        return _fail(f"{label}: only the emulator's {VIRTUAL_READER!r} reader, no real one",
-                     "plug the kiosk's card reader in; stop `kiosk card emulate` and vpcd")
-    return _ok(f"{label}: {len(used_readers)} reader(s): {', '.join(used_readers)}"
-               + (f" (card.reader {wanted!r})" if wanted else ""))
+        return _fail(_t(N_("{label}: only the emulator's {reader} reader, no real one"),
+                        label=label, reader=repr(VIRTUAL_READER)),
+                     _t(N_("plug the kiosk's card reader in; stop {command} and vpcd"),
+                        command="`kiosk card emulate`"))
+    return _ok(_t(N_("{label}: {count} reader(s): {readers}"), label=label,
+                  count=len(used_readers),
+                  readers=", ".join(used_readers) + (f" (card.reader {wanted!r})" if wanted else "")))
 
 
 def _check_card_trust(ctx: _Context) -> Result:
     s = ctx.settings
     if s["card.source"] == "demo":
-        return _ok("not used (card.source demo: no chip is read)")
+        return _ok(_t(N_("not used ({setting}: no chip is read)"), setting="card.source demo"))
     from .card.trust import load_trust_store
 
-    fix = ("`kiosk config set card.trust_store DIR` (a folder of CSCA certificates and ICAO "
-           "master lists)")
+    fix = _t(N_("{command} (a folder of CSCA certificates and ICAO master lists)"),
+             command="`kiosk config set card.trust_store DIR`")
     try:
         store = load_trust_store(settings=s)
     except Exception as e:  # noqa: BLE001 (TrustStoreError, or a certificate that does not parse)
-        return _fail(f"{_one_line(str(e))}: every card fails passive authentication", fix)
+        return _fail(_t(N_("{error}: every card fails passive authentication"),
+                        error=_one_line(str(e))), fix)
     folder = s["card.trust_store"]
     if not folder:
-        return _ok("the TEST PKI's CSCA (demo mode: only the TEST-ONLY chip verifies)")
-    return _ok(f"{len(store)} CSCA certificate(s) from {folder}")
+        return _ok(_t(N_("the TEST PKI's CSCA (demo mode: only the TEST-ONLY chip verifies)")))
+    return _ok(_t(N_("{count} CSCA certificate(s) from {folder}"), count=len(store), folder=folder))
 
 
 _PRINTER_PROBLEMS = {"media-empty": "media-empty", "media-needed": "media-empty",
                      "media-jam": "media-jam", "door-open": "door-open", "cover-open": "door-open"}
 
 
-def _printer_fix(code: str, s: Settings, st) -> str:
+def _printer_fix(code: str, s: Settings, st) -> Text:
     kind, queue, address = s["printer.kind"], s["printer.queue"], s["printer.address"]
     if code == "offline":
         if kind == "file":
-            fix = (f"make {st.name} a writable folder for the kiosk's user, or choose another: "
-                   "`kiosk config set printer.folder DIR`")
+            fix = _t(N_("make {folder} a writable folder for the kiosk's user, or choose "
+                        "another: {command}"),
+                     folder=getattr(st, "name", None) or s["printer.folder"] or "printer.folder",
+                     command="`kiosk config set printer.folder DIR`")
         elif kind == "cups":
-            fix = f"start CUPS and switch the printer on; `lpstat -p {queue}` shows the queue"
+            fix = _t(N_("start CUPS and switch the printer on; {command} shows the queue"),
+                     command=f"`lpstat -p {queue}`")
         elif address.startswith("usb:"):
-            fix = ("check the printer's power and USB cable, and printer.address usb:VID:PID "
-                   "(`lsusb`; `kiosk config set printer.address usb:VID:PID`)")
+            fix = _t(N_("check the printer's power and USB cable, and {setting} ({lsusb}; "
+                        "{command})"), setting="printer.address usb:VID:PID", lsusb="`lsusb`",
+                     command="`kiosk config set printer.address usb:VID:PID`")
         else:
-            fix = (f"switch the printer on and check its cable and address {address} "
-                   "(`kiosk config set printer.address tcp:HOST:9100`)")
+            fix = _t(N_("switch the printer on and check its cable and address {address} "
+                        "({command})"), address=address,
+                     command="`kiosk config set printer.address tcp:HOST:9100`")
+    elif code == "media-empty":
+        fix = _t(N_("load a paper roll ({width} mm)"), width=s["receipt.paper_width"])
+    elif code == "media-jam":
+        fix = _t(N_("open the cover, remove the jammed paper, close it"))
+    elif code == "door-open":
+        fix = _t(N_("close the printer's cover"))
+    elif code == "paused":
+        fix = _t(N_("resume the queue: {command}"), command=f"`cupsenable {queue}`")
+    elif code == "rejected":
+        fix = _t(N_("let the queue accept jobs: {command}"), command=f"`cupsaccept {queue}`")
+    elif code == "not-configured" and kind == "cups":
+        fix = _t(N_("no CUPS queue {queue}: {list} lists them; {command}"), queue=repr(queue),
+                 list="`lpstat -p`", command="`kiosk config set printer.queue NAME`")
+    elif code == "not-configured":
+        fix = _t(N_("check {setting} ({command})"), setting="printer.address",
+                 command="`kiosk config set printer.address …`")
     else:
-        fix = {
-            "media-empty": f"load a paper roll ({s['receipt.paper_width']} mm)",
-            "media-jam": "open the cover, remove the jammed paper, close it",
-            "door-open": "close the printer's cover",
-            "paused": f"`cupsenable {queue}`",
-            "rejected": f"`cupsaccept {queue}`",
-            "not-configured": (f"no CUPS queue {queue!r}: `lpstat -p` lists them; "
-                               "`kiosk config set printer.queue NAME`" if kind == "cups" else
-                               "check printer.address (`kiosk config set printer.address …`)"),
-        }.get(code, "see the printer's panel and `kiosk printer status`")
-    return fix + "; then `kiosk printer test`"
+        fix = _t(N_("see the printer's panel and {command}"), command="`kiosk printer status`")
+    return _t(N_("{fix}; then {command}"), fix=fix, command="`kiosk printer test`")
 
 
 def _check_printer(ctx: _Context) -> Result:
@@ -335,8 +478,10 @@ def _check_printer(ctx: _Context) -> Result:
     try:
         printer = services.printer
     except ValueError as e:
-        return _fail(f"printer.kind {s['printer.kind']}: {e}",
-                     "`kiosk config set printer.queue NAME` (`lpstat -p` lists the CUPS queues)")
+        return _fail(_t(N_("{setting}: the printer cannot be set up ({error})"),
+                        setting=f"printer.kind {s['printer.kind']}", error=str(e)),
+                     _t(N_("{command} ({list} lists the CUPS queues)"),
+                        command="`kiosk config set printer.queue NAME`", list="`lpstat -p`"))
     # A status question must not take longer than the doctor's timeout.
     if isinstance(getattr(printer, "timeout", None), (int, float)):
         printer.timeout = min(printer.timeout, ctx.timeout)
@@ -345,17 +490,21 @@ def _check_printer(ctx: _Context) -> Result:
         ipp.timeout = min(ipp.timeout, ctx.timeout)
     try:
         st = _bounded(services.printer_status, ctx.timeout + 1.0, "the printer")
-    except TimeoutError as e:
-        return _fail(f"{s['printer.kind']}: {e}", _printer_fix("offline", s, None))
+    except TimeoutError:
+        return _fail(_t(N_("{kind}: the printer did not answer within {seconds} s"),
+                        kind=s["printer.kind"], seconds=_seconds(ctx.timeout + 1.0)),
+                     _printer_fix("offline", s, None))
     where = f"{st.kind} {st.name}"
-    reasons = ", ".join(st.reasons) or "no reason given"
+    reasons = ", ".join(st.reasons) or _t(N_("no reason given"))
     if st.ready:
         low = [r for r in st.reasons if base_reason(r) in ("media-low", "toner-low",
                                                            "marker-supply-low")]
         if low:
-            return _warn(f"{where}: ready, but {', '.join(low)}",
-                         f"put a new paper roll ({s['receipt.paper_width']} mm) in soon")
-        return _ok(f"{where}: ready ({st.state})")
+            return _warn(_t(N_("{printer}: ready, but {reasons}"), printer=where,
+                            reasons=", ".join(low)),
+                         _t(N_("put a new paper roll ({width} mm) in soon"),
+                            width=s["receipt.paper_width"]))
+        return _ok(_t(N_("{printer}: ready ({state})"), printer=where, state=st.state))
     if st.kind == "cups":
         code = blocking_code(st) or "error"
     else:
@@ -363,16 +512,22 @@ def _check_printer(ctx: _Context) -> Result:
                  if base_reason(r) in _PRINTER_PROBLEMS]
         code = found[0] if found else (
             "offline" if st.state == "unreachable" or "offline" in st.reasons else "error")
-    detail = f": {_one_line(st.detail, 200)}" if st.detail else ""
-    return _fail(f"{where}: not ready ({st.state}; {reasons}){detail}",
-                 _printer_fix(code, s, st))
+    if st.detail:
+        return _fail(_t(N_("{printer}: not ready ({state}; {reasons}): {detail}"), printer=where,
+                        state=st.state, reasons=reasons, detail=_one_line(st.detail, 200)),
+                     _printer_fix(code, s, st))
+    return _fail(_t(N_("{printer}: not ready ({state}; {reasons})"), printer=where,
+                    state=st.state, reasons=reasons), _printer_fix(code, s, st))
 
 
-def _size(n: float) -> str:
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{int(n)} B"
+def _size(n: float) -> Text:
+    if n >= 10**9:
+        return _t(N_("{n} GB"), n=Decimal(f"{n / 10**9:.1f}"))
+    if n >= 10**6:
+        return _t(N_("{n} MB"), n=Decimal(f"{n / 10**6:.1f}"))
+    if n >= 10**3:
+        return _t(N_("{n} kB"), n=Decimal(f"{n / 10**3:.1f}"))
+    return _t(N_("{n} B"), n=int(n))
 
 
 def _check_disk(ctx: _Context) -> Result:
@@ -380,34 +535,38 @@ def _check_disk(ctx: _Context) -> Result:
     for label, folder in (("data", ctx.paths.data), ("spool", ctx.paths.spool)):
         device = os.stat(folder).st_dev
         if device in devices:
-            parts[devices[device]] = parts[devices[device]].replace(":", f" and {label}:", 1)
+            parts[devices[device]]["labels"].append(label)
             continue
         usage = shutil.disk_usage(folder)
         devices[device] = len(parts)
-        parts.append(f"{label}: {_size(usage.free)} free of {_size(usage.total)} ({folder})")
+        parts.append({"labels": [label], "free": _size(usage.free), "total": _size(usage.total),
+                      "folder": str(folder)})
         if usage.free < DISK_FAIL_BYTES:
             worst = FAIL
         elif usage.free < DISK_WARN_BYTES and worst == OK:
             worst = WARN
-    found = "; ".join(parts)
+    found = _Joined(tuple(
+        _t(N_("{label}: {free} free of {total} ({folder})"), label=" + ".join(p["labels"]),
+           free=p["free"], total=p["total"], folder=p["folder"]) for p in parts))
     if worst == OK:
         return _ok(found)
     limit = DISK_FAIL_BYTES if worst == FAIL else DISK_WARN_BYTES
-    return worst, f"{found}: below {_size(limit)}", (
-        f"free space on that disk: old receipt PDFs in {ctx.paths.receipts} can go (reprints "
-        "need none), `kiosk sync run` drops acknowledged payloads; never delete "
-        f"{ctx.paths.database}")
+    return worst, _t(N_("{found}: below {limit}"), found=found, limit=_size(limit)), _t(
+        N_("free space on that disk: old receipt PDFs in {receipts} can go (reprints need "
+           "none), {command} drops acknowledged payloads; never delete {database}"),
+        receipts=str(ctx.paths.receipts), command="`kiosk sync run`",
+        database=str(ctx.paths.database))
 
 
-def _ntp(timeout: float) -> tuple[bool | None, str]:
+def _ntp(timeout: float) -> tuple[bool | None, Any]:
     tool = shutil.which("timedatectl")
     if tool is None:
-        return None, "timedatectl is not installed"
+        return None, _t(N_("{program} is not installed"), program="timedatectl")
     try:
         r = subprocess.run([tool, "show", "-p", "NTPSynchronized", "--value"],
                            capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return None, f"timedatectl did not answer within {timeout:g} s"
+        return None, _no_answer("timedatectl", timeout)
     except OSError as e:
         return None, f"timedatectl: {e.strerror or e}"
     answer = r.stdout.strip()
@@ -421,30 +580,37 @@ def _check_clock(ctx: _Context) -> Result:
     now = ctx.now
     shown = now.isoformat(timespec="seconds")
     set_it = "`sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'`"
+    ntp_on = "`sudo timedatectl set-ntp true`"
+    zone = "Africa/Casablanca"
     synced, why = _ntp(ctx.timeout)
-    ntp = {True: "NTP synchronised", False: "NTP not synchronised"}.get(synced, f"NTP unknown ({why})")
+    if synced is None:
+        ntp = _t(N_("NTP unknown ({why})"), why=why)
+    else:
+        ntp = _t(N_("NTP synchronised")) if synced else _t(N_("NTP not synchronised"))
     if now < EARLIEST_CLOCK:  # wrong dates on tracking numbers, receipts and signatures
-        return _fail(f"the system clock says {shown}, before {EARLIEST_CLOCK.date()}: tracking "
-                     f"numbers, receipts and signatures carry a wrong date; {ntp}",
-                     f"set the date and time: {set_it} (Africa/Casablanca), or with a network "
-                     "`sudo timedatectl set-ntp true`")
+        return _fail(_t(N_("the system clock says {now}, before {earliest}: tracking numbers, "
+                           "receipts and signatures carry a wrong date; {ntp}"),
+                        now=shown, earliest=EARLIEST_CLOCK.date(), ntp=ntp),
+                     _t(N_("set the date and time: {command} ({zone}), or with a network "
+                           "{ntp}"), command=set_it, zone=zone, ntp=ntp_on))
+    found = _t(N_("{now}, {ntp}"), now=shown, ntp=ntp)
     if synced:
-        return _ok(f"{shown}, {ntp}")
+        return _ok(found)
     if synced is False:
-        return _warn(f"{shown}, {ntp}", "compare with a watch; offline, set it with "
-                     f"{set_it}; with a network: `sudo timedatectl set-ntp true`")
-    return _warn(f"{shown}, {ntp}", f"compare with a watch (time zone Africa/Casablanca); set "
-                 f"it with {set_it} if it is wrong")
+        return _warn(found, _t(N_("compare with a watch; offline, set it with {command}; with "
+                                  "a network: {ntp}"), command=set_it, ntp=ntp_on))
+    return _warn(found, _t(N_("compare with a watch (time zone {zone}); set it with {command} "
+                              "if it is wrong"), zone=zone, command=set_it))
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float) -> Text:
     if seconds < 120:
-        return f"{seconds:.0f} s"
+        return _t(N_("{n} s"), n=round(seconds))
     if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
+        return _t(N_("{n} min"), n=round(seconds / 60))
     if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+        return _t(N_("{n} h"), n=Decimal(f"{seconds / 3600:.1f}"))
+    return _t(N_("{n} days"), n=Decimal(f"{seconds / 86400:.1f}"))
 
 
 def _outbox(paths: KioskPaths, settings: Settings):
@@ -465,40 +631,52 @@ def _check_database(ctx: _Context) -> Result:
 
     path = ctx.paths.database
     if not path.exists():
-        return _ok(f"no database yet at {path} (made at the first submission)")
+        return _ok(_t(N_("no database yet at {path} (made at the first submission)"),
+                      path=str(path)))
     try:
         outbox = _outbox(ctx.paths, ctx.settings)
     except OutboxDamaged as e:
         reason = str(e).split("; run `kiosk queue recover`")[0]
-        return _fail(f"damaged: {_one_line(reason)}", "`kiosk queue recover` (keeps the damaged "
-                     "file aside, copies every readable submission to a new one)")
+        return _fail(_t(N_("damaged: {error}"), error=_one_line(reason)),
+                     _t(N_("{command} (keeps the damaged file aside, copies every readable "
+                           "submission to a new one)"), command="`kiosk queue recover`"))
     except OutboxError as e:
-        return _fail(_one_line(str(e)), "update the kiosk software")
+        return _fail(_t(N_("the database cannot be used: {error}"), error=_one_line(str(e))),
+                     _t(N_("update the kiosk software")))
     try:
         counts = outbox.counts()
         age = outbox.oldest_pending_age(ctx.now)
     finally:
         outbox.close()
-    found = ("integrity ok; " + ", ".join(f"{n} {state}" for state, n in counts.items())
-             + (f"; oldest pending {_duration(age)}" if age is not None else ""))
+    states = ", ".join(f"{n} {state}" for state, n in counts.items())
+    if age is None:
+        found = _t(N_("integrity ok; {counts}"), counts=states)
+    else:
+        found = _t(N_("integrity ok; {counts}; oldest pending {age}"), counts=states,
+                   age=_duration(age))
     if age is not None and age > PENDING_WARN_SECONDS:
-        return _warn(found, "submissions are not reaching the intake: see the sync check, "
-                     "`kiosk sync run`, or carry them on USB: `kiosk queue export DIR`")
+        return _warn(found, _t(N_("submissions are not reaching the intake: see the sync check, "
+                                  "{sync}, or carry them on USB: {export}"),
+                               sync="`kiosk sync run`", export="`kiosk queue export DIR`"))
     return _ok(found)
 
 
 def _check_audit_log(ctx: _Context) -> Result:
     audit = AuditLog(ctx.paths.audit_log)
     if not audit.path.exists() and not audit.head_path.exists():
-        return _ok("no record yet (no privileged action so far)")
+        return _ok(_t(N_("no record yet (no privileged action so far)")))
     report = audit.verify()
     if report.ok:
-        return _ok(f"{report.records} records, hash chain intact")
-    more = f" (+{len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
-    return _fail(f"TAMPERED: {report.problems[0]}{more}",
-                 f"do not edit or delete {audit.path.name}: `kiosk audit verify` lists every "
-                 "problem; keep a copy (`kiosk diagnostics export DIR`) and report it to the "
-                 "office's security officer")
+        return _ok(_t(N_("{count} records, hash chain intact"), count=report.records))
+    if len(report.problems) > 1:
+        found = _t(N_("TAMPERED: {problem} (+{more} more)"), problem=report.problems[0],
+                   more=len(report.problems) - 1)
+    else:
+        found = _t(N_("TAMPERED: {problem}"), problem=report.problems[0])
+    return _fail(found, _t(N_("do not edit or delete {file}: {verify} lists every problem; keep "
+                              "a copy ({export}) and report it to the office's security "
+                              "officer"), file=audit.path.name, verify="`kiosk audit verify`",
+                           export="`kiosk diagnostics export DIR`"))
 
 
 def _check_staff(ctx: _Context) -> Result:
@@ -509,40 +687,47 @@ def _check_staff(ctx: _Context) -> Result:
     try:
         rows = staff.listing()
     except StaffError as e:
-        return _fail(_one_line(str(e)), f"restore {ctx.paths.staff_file} from the backup")
+        return _fail(_t(N_("the staff accounts cannot be read: {error}"), error=_one_line(str(e))),
+                     _t(N_("restore {path} from the backup"), path=str(ctx.paths.staff_file)))
     if not rows:
         if ctx.production:
-            return _fail("no staff account: every privileged command is open to anyone at "
-                         "the keyboard", add)
-        return _ok("no staff account (demo mode: privileged commands are open)")
+            return _fail(_t(N_("no staff account: every privileged command is open to anyone "
+                               "at the keyboard")),
+                         _t(N_("add a technician: {command}"), command=add))
+        return _ok(_t(N_("no staff account (demo mode: privileged commands are open)")))
     roles = {r: sum(a["role"] == r for a in rows) for r in ("technician", "agent")}
     locked = [a["id"] for a in rows if a["locked_for"]]
-    found = f"{roles['technician']} technician(s), {roles['agent']} agent(s)"
+    found = _t(N_("{technicians} technician(s), {agents} agent(s)"),
+               technicians=roles["technician"], agents=roles["agent"])
     if locked:
-        return _warn(f"{found}; locked out after wrong PINs: {', '.join(locked)}",
-                     "`kiosk staff unlock STAFF` (or wait for the lockout to end)")
+        return _warn(_t(N_("{found}; locked out after wrong PINs: {staff}"), found=found,
+                        staff=", ".join(locked)),
+                     _t(N_("{command} (or wait for the lockout to end)"),
+                        command="`kiosk staff unlock STAFF`"))
     return _ok(found)
 
 
-def _catalog_fix(paths: KioskPaths, edition: int) -> str:
+def _catalog_fix(paths: KioskPaths, edition: int) -> Text:
     from .procedures import package as pkg
 
     root = pkg.store_dir(paths)
     older = [e.edition for e in pkg.installed(paths) if e.edition < edition]
     if older:
-        return ("reinstall it: `kiosk catalog rollback` (to edition "
-                f"{max(older)}), then `kiosk catalog import FILE` with the signed package "
-                "(the altered copy is replaced)")
-    return (f"no earlier edition to roll back to: delete {root / 'active'} (the bundled "
-            "catalog is used), then `kiosk catalog import FILE` with the signed package")
+        return _t(N_("reinstall it: {rollback} (to edition {edition}), then {command} with the "
+                     "signed package (the altered copy is replaced)"),
+                  rollback="`kiosk catalog rollback`", edition=str(max(older)),
+                  command="`kiosk catalog import FILE`")
+    return _t(N_("no earlier edition to roll back to: delete {folder} (the bundled catalog is "
+                 "used), then {command} with the signed package"),
+              folder=str(root / "active"), command="`kiosk catalog import FILE`")
 
 
 def _check_catalog(ctx: _Context) -> Result:
     from .procedures import package as pkg
 
     root = pkg.store_dir(ctx.paths)
-    keys_fix = ("`kiosk config set catalog.trusted_keys DIR` (a folder of the catalog "
-                "publishers' .pem public keys)")
+    keys_fix = _t(N_("{command} (a folder of the catalog publishers' .pem public keys)"),
+                  command="`kiosk config set catalog.trusted_keys DIR`")
     try:
         trusted, keys_problem = pkg.load_trusted_keys(ctx.settings), ""
     except pkg.PackageError as e:
@@ -550,43 +735,54 @@ def _check_catalog(ctx: _Context) -> Result:
     try:
         edition = pkg._pointer(root)
     except ValueError as e:
-        return _fail(f"{root / pkg.POINTER} {e}: the bundled catalog (edition "
-                     f"{pkg.bundled_edition()}) is used instead",
-                     "`kiosk catalog installed`, then `kiosk catalog rollback --to EDITION`, "
-                     "or `kiosk catalog import FILE` again")
+        return _fail(_t(N_("{pointer} {error}: the bundled catalog (edition {edition}) is used "
+                           "instead"), pointer=str(root / pkg.POINTER), error=str(e),
+                        edition=str(pkg.bundled_edition())),
+                     _t(N_("{installed}, then {rollback}, or {command} again"),
+                        installed="`kiosk catalog installed`",
+                        rollback="`kiosk catalog rollback --to EDITION`",
+                        command="`kiosk catalog import FILE`"))
     if edition is None:
-        found = f"the bundled catalog (edition {pkg.bundled_edition()}), no installed edition"
+        found = _t(N_("the bundled catalog (edition {edition}), no installed edition"),
+                   edition=str(pkg.bundled_edition()))
         if keys_problem:
-            return _fail(f"{found}; {keys_problem}", keys_fix)
+            return _fail(_t(N_("{found}; {problem}"), found=found, problem=keys_problem), keys_fix)
         if ctx.production:
-            return _warn(found, "install the office's signed package: `kiosk catalog import "
-                         "FILE` (or `kiosk technician --usb DIR`)")
+            return _warn(found, _t(N_("install the office's signed package: {command} (or "
+                                      "{usb})"), command="`kiosk catalog import FILE`",
+                                   usb="`kiosk technician --usb DIR`"))
         return _ok(found)
     folder = root / str(edition)
     if keys_problem:
-        return _fail(f"edition {edition} cannot be verified: {keys_problem}", keys_fix)
+        return _fail(_t(N_("edition {edition} cannot be verified: {problem}"),
+                        edition=str(edition), problem=keys_problem), keys_fix)
     try:
         manifest = pkg._check_signature((folder / pkg.MANIFEST).read_bytes(),
                                         (folder / pkg.SIGNATURE).read_bytes(), trusted)
     except FileNotFoundError as e:
-        return _fail(f"edition {edition}: {Path(e.filename).name} is missing from {folder}",
+        return _fail(_t(N_("edition {edition}: {file} is missing from {folder}"),
+                        edition=str(edition), file=Path(e.filename).name, folder=str(folder)),
                      _catalog_fix(ctx.paths, edition))
     except pkg.PackageError as e:
         if e.code == "unknown-key":
-            return _fail(f"edition {edition}: {e.message}",
-                         "add the publisher's public key to catalog.trusted_keys if it is "
-                         "genuine, else import an edition signed by a trusted publisher "
-                         "(`kiosk catalog import FILE`)")
-        return _fail(f"edition {edition}: {_one_line(e.message)}",
-                     _catalog_fix(ctx.paths, edition))
+            return _fail(_t(N_("edition {edition}: {problem}"), edition=str(edition),
+                            problem=e.message),
+                         _t(N_("add the publisher's public key to {setting} if it is genuine, "
+                               "else import an edition signed by a trusted publisher "
+                               "({command})"), setting="catalog.trusted_keys",
+                            command="`kiosk catalog import FILE`"))
+        return _fail(_t(N_("edition {edition}: {problem}"), edition=str(edition),
+                        problem=_one_line(e.message)), _catalog_fix(ctx.paths, edition))
     try:
         pkg._check_installed(folder)
     except pkg.PackageError as e:
         problems = f" ({'; '.join(e.problems[:2])})" if e.problems else ""
-        return _fail(f"edition {edition}: {_one_line(e.message + problems)}",
+        return _fail(_t(N_("edition {edition}: {problem}"), edition=str(edition),
+                        problem=_one_line(e.message + problems)),
                      _catalog_fix(ctx.paths, edition))
-    return _ok(f"edition {edition}: signature by publisher key {manifest.key_id} and "
-               f"{len(manifest.files)} file hashes verified")
+    return _ok(_t(N_("edition {edition}: signature by publisher key {key} and {count} file "
+                     "hashes verified"), edition=str(edition), key=manifest.key_id,
+                  count=len(manifest.files)))
 
 
 def _check_sync(ctx: _Context) -> Result:
@@ -596,57 +792,74 @@ def _check_sync(ctx: _Context) -> Result:
 
     s = ctx.settings
     url = s["sync.endpoint"]
-    offline = "`kiosk queue export DIR` carries the queue on a USB stick meanwhile"
+    offline = _t(N_("{command} carries the queue on a USB stick meanwhile"),
+                 command="`kiosk queue export DIR`")
     if not url:
-        return _warn("sync.endpoint is empty: submissions wait on the kiosk",
-                     "`kiosk config set sync.endpoint https://…` and sync.intake_key; "
-                     f"without a network, {offline}")
+        return _warn(_t(N_("{setting} is empty: submissions wait on the kiosk"),
+                        setting="sync.endpoint"),
+                     _t(N_("{command} and {setting}; without a network, {offline}"),
+                        command="`kiosk config set sync.endpoint https://…`",
+                        setting="sync.intake_key", offline=offline))
     if not s["sync.intake_key"]:
-        return _fail(f"sync.endpoint {url} but sync.intake_key is empty: the sync worker does "
-                     "not start", "`kiosk config set sync.intake_key ed25519:…` (the second "
-                     "line `kiosk intake init` prints)")
+        return _fail(_t(N_("{setting} {url} but {key} is empty: the sync worker does not start"),
+                        setting="sync.endpoint", url=url, key="sync.intake_key"),
+                     _t(N_("{command} (the second line {init} prints)"),
+                        command="`kiosk config set sync.intake_key ed25519:…`",
+                        init="`kiosk intake init`"))
     try:
         verify = tls_context(s["sync.ca_file"])
     except RuntimeError as e:
-        return _fail(_one_line(str(e)), "`kiosk config set sync.ca_file /path/office-ca.pem` "
-                     "(PEM), or empty for the public CAs")
+        return _fail(_t(N_("the intake's CA cannot be used: {error}"), error=_one_line(str(e))),
+                     _t(N_("{command} (PEM), or empty for the public CAs"),
+                        command="`kiosk config set sync.ca_file /path/office-ca.pem`"))
     health = url.rstrip("/") + "/v1/health"
     start = time.monotonic()
     try:
         with httpx.Client(timeout=httpx.Timeout(ctx.timeout), verify=verify) as client:
             response = client.get(health)
     except httpx.TimeoutException:
-        return _warn(f"{health}: no answer within {ctx.timeout:g} s (the kiosk works offline, "
-                     "the queue waits)", f"check the network and the intake; {offline}")
+        return _warn(_t(N_("{url}: no answer within {seconds} s (the kiosk works offline, the "
+                           "queue waits)"), url=health, seconds=_seconds(ctx.timeout)),
+                     _t(N_("check the network and the intake; {offline}"), offline=offline))
     except httpx.HTTPError as e:
         text = _one_line(f"{type(e).__name__}: {e}", 200)
         if "CERTIFICATE_VERIFY_FAILED" in str(e) or "certificate verify failed" in str(e):
-            return _fail(f"{health}: the intake's TLS certificate is not trusted ({text})",
-                         "`kiosk config set sync.ca_file /path/office-ca.pem` (the office CA "
-                         "that signed it), and check the host name in sync.endpoint")
+            return _fail(_t(N_("{url}: the intake's TLS certificate is not trusted ({error})"),
+                            url=health, error=text),
+                         _t(N_("{command} (the office CA that signed it), and check the host "
+                               "name in {setting}"),
+                            command="`kiosk config set sync.ca_file /path/office-ca.pem`",
+                            setting="sync.endpoint"))
         if isinstance(e, httpx.TransportError):
-            return _warn(f"{health}: unreachable ({text}); the kiosk works offline, the queue "
-                         "waits", f"check the network cable or Wi-Fi and the intake's address; "
-                         f"{offline}")
-        return _fail(f"{health}: {text}", "check sync.endpoint (the intake's base URL)")
-    ms = (time.monotonic() - start) * 1000
+            return _warn(_t(N_("{url}: unreachable ({error}); the kiosk works offline, the "
+                               "queue waits"), url=health, error=text),
+                         _t(N_("check the network cable or Wi-Fi and the intake's address; "
+                               "{offline}"), offline=offline))
+        return _fail(_t(N_("{url}: the request failed ({error})"), url=health, error=text),
+                     _t(N_("check {setting} (the intake's base URL)"), setting="sync.endpoint"))
+    ms = round((time.monotonic() - start) * 1000)
     try:
         body = response.json()
     except ValueError:
         body = None
     if response.status_code == 200 and isinstance(body, dict) and body.get("status") == "ok":
         if ctx.production and url.startswith("http://"):
-            return _warn(f"{health} answers in {ms:.0f} ms, but over plain http",
-                         "serve the intake over https and `kiosk config set sync.endpoint "
-                         "https://…`")
-        return _ok(f"{health} answers in {ms:.0f} ms (protocol {body.get('protocol', '?')})")
+            return _warn(_t(N_("{url} answers in {ms} ms, but over plain http"), url=health,
+                            ms=ms),
+                         _t(N_("serve the intake over https and {command}"),
+                            command="`kiosk config set sync.endpoint https://…`"))
+        return _ok(_t(N_("{url} answers in {ms} ms (protocol {protocol})"), url=health, ms=ms,
+                      protocol=str(body.get("protocol", "?"))))
     if response.status_code >= 500:
-        return _warn(f"{health}: the intake answers HTTP {response.status_code} (its own "
-                     "problem; the queue waits)", "tell the back office; `kiosk sync run` once "
-                     "it is fixed")
-    return _fail(f"{health}: HTTP {response.status_code}, not a Guichet intake's health answer",
-                 "check sync.endpoint: the intake's base URL, without /v1 "
-                 "(`kiosk config set sync.endpoint https://HOST[:PORT]`)")
+        return _warn(_t(N_("{url}: the intake answers HTTP {status} (its own problem; the queue "
+                           "waits)"), url=health, status=str(response.status_code)),
+                     _t(N_("tell the back office; {command} once it is fixed"),
+                        command="`kiosk sync run`"))
+    return _fail(_t(N_("{url}: HTTP {status}, not a Guichet intake's health answer"),
+                    url=health, status=str(response.status_code)),
+                 _t(N_("check {setting}: the intake's base URL, without {suffix} ({command})"),
+                    setting="sync.endpoint", suffix="/v1",
+                    command="`kiosk config set sync.endpoint https://HOST[:PORT]`"))
 
 
 CHECKS: tuple[tuple[str, Callable[[_Context], Result]], ...] = (
@@ -673,9 +886,9 @@ def _run_one(name: str, fn: Callable[[_Context], Result], ctx: _Context) -> Chec
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
     except Exception as e:  # noqa: BLE001 (one check never stops the others)
-        return Check(name, FAIL, _one_line(f"the check failed: {type(e).__name__}: {e}"),
-                     _GENERIC_FIX)
-    return Check(name, status, _one_line(found), "" if status == OK else _one_line(fix))
+        return Check(name, FAIL, _t(N_("the check failed: {error}"),
+                                    error=_one_line(f"{type(e).__name__}: {e}")), _GENERIC_FIX)
+    return Check(name, status, found, None if status == OK else fix)
 
 
 def _load_settings(paths: KioskPaths) -> Settings:
@@ -683,8 +896,8 @@ def _load_settings(paths: KioskPaths) -> Settings:
         return Settings.load(paths.config_file)
     except Exception as e:  # noqa: BLE001 (the config check reports it)
         s = Settings(paths.config_file)
-        s.problems.append(f"{paths.config_file}: cannot be read ({type(e).__name__}: {e}); "
-                          "defaults in use")
+        s.problems.append(_t(UNREADABLE, path=str(paths.config_file),
+                             error=f"{type(e).__name__}: {e}"))
         return s
 
 
@@ -709,7 +922,8 @@ def run_checks(paths: KioskPaths, *, now: dt.datetime | None = None,
         t.join(max(0.0, deadline - time.monotonic()))
     out = []
     for (name, _), result in zip(CHECKS, list(results)):
-        out.append(result or Check(name, FAIL, f"no result within {limit:g} s: the check hangs",
+        out.append(result or Check(name, FAIL, _t(N_("no result within {seconds} s: the check "
+                                                      "hangs"), seconds=_seconds(limit)),
                                    _GENERIC_FIX))
     return out
 

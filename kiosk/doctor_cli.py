@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from .config import ENGLISH
+from .i18n import LANGUAGES
 from .paths import KioskPaths
 from .privileged import privileged
 
@@ -23,7 +25,10 @@ def _paths() -> KioskPaths:
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 @click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(0.1, 30),
               help="Seconds a device or the intake has to answer.")
-def doctor(as_json: bool, timeout: float) -> None:
+@click.option("--lang", default=ENGLISH, show_default=True,
+              type=click.Choice([ENGLISH, *LANGUAGES]),
+              help="Language of what was found and of the fixes (names stay as they are).")
+def doctor(as_json: bool, timeout: float, lang: str) -> None:
     """Check the whole kiosk: one line per check, STATUS  name: found — fix.
 
     Exit 0 when nothing FAILs (warnings allowed), 1 otherwise. Reads only: nothing on the
@@ -33,10 +38,10 @@ def doctor(as_json: bool, timeout: float) -> None:
 
     checks = run_checks(_paths(), timeout=timeout)
     if as_json:
-        click.echo(json.dumps([c.to_json() for c in checks], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([c.to_json(lang) for c in checks], ensure_ascii=False, indent=2))
     else:
         for c in checks:
-            click.echo(c.line())
+            click.echo(c.line(lang))
     if any(c.status == FAIL for c in checks):
         raise SystemExit(1)
 

@@ -3,12 +3,13 @@ editor (choices by touch, text and numbers on the on-screen keyboard). No Qt.
 
 Each change goes through the desk's gate (``config.write``: technicians only, audited)
 and the settings' own validation: a refused value keeps the previous one and the
-technician reads the precise rule.
+technician reads the precise rule. Help texts, rules and refusals are messages, rendered
+in the desk's language by ``view(lang)``.
 """
 
 from __future__ import annotations
 
-from .config import KEYS, ConfigError
+from .config import KEYS, ConfigError, Text, render
 from .i18n import LANGUAGES, N_, Message, gettext
 from .keyboards import apply_key, layout
 
@@ -93,13 +94,13 @@ class SettingsEditor:
             self._set(name, options[index])
 
     def _set(self, name: str, value) -> bool:
-        refused: list[str] = []
+        refused: list[Message] = []
 
         def go():
             try:
                 self.settings.set(name, value)
             except ConfigError as e:
-                refused.append(str(e))
+                refused.append(e.message)
                 raise
             if name.startswith(("printer.", "receipt.")):
                 self.desk.services._printer = None
@@ -109,7 +110,8 @@ class SettingsEditor:
         except ConfigError:
             pass
         if refused:
-            self.desk.error = Message(N_("Refused: {reason}"), {"reason": refused[0]})
+            # the reason (key, value and rule) is rendered in the language the desk shows
+            self.desk.error = Text(N_("Refused: {reason}"), {"reason": refused[0]})
             return False
         if self.desk.error is None:
             self.desk.notice = Message(N_("Saved. It takes effect when the kiosk restarts.")
@@ -125,12 +127,15 @@ class SettingsEditor:
             for name in names:
                 value = s[name]
                 item = {"name": name, "value": _shown(value), "choice": name in CHOICES,
+                        "help": render(KEYS[name].help, lang),
+                        "rule": render(KEYS[name].rule, lang),
                         "options": [{"value": o, "label": _shown(o) if o != "" else gettext(lang, N_("none")),
                                      "selected": o == value} for o in CHOICES.get(name, [])]}
                 items.append(item)
             groups.append({"title": gettext(lang, title), "items": items})
         editing = {}
         if self.editing is not None:
-            editing = {"name": self.editing, "text": self.buffer, "rule": KEYS[self.editing].rule,
-                       "keyboard": layout(self._keyboard(), lang)}
+            key = KEYS[self.editing]
+            editing = {"name": self.editing, "text": self.buffer, "rule": render(key.rule, lang),
+                       "help": render(key.help, lang), "keyboard": layout(self._keyboard(), lang)}
         return {"groups": groups, "editing": editing}

@@ -35,4 +35,4 @@ def test_damaged_file_never_stops_the_kiosk(tmp_path):
     path.write_text('[display]\ndpi = "huge"\ndefault_language = "fr"\n', encoding="utf-8")
     s = Settings.load(path)
     assert s["display.dpi"] == 96.0 and s["display.default_language"] == "fr"
-    assert any("display.dpi" in p for p in s.problems)
+    assert any("display.dpi" in str(p) for p in s.problems)

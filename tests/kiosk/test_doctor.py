@@ -328,7 +328,9 @@ def test_doctor_command_output_and_exit_codes(services):
     assert out.splitlines()[0].startswith("ok    config: demo mode")
     data = json.loads(run("doctor", "--json"))
     assert [d["name"] for d in data] == [name for name, _ in doctor.CHECKS]
-    assert set(data[0]) == {"name", "status", "found", "fix"}
+    assert set(data[0]) == {"name", "status", "found", "fix", "title"}  # title: added
+    assert all(isinstance(d[k], str) for d in data for k in ("name", "status", "found", "fix"))
+    assert data[0]["title"] == "Settings" and data[0]["found"].startswith("demo mode")
 
     services.close()
     services.paths.database.parent.mkdir(parents=True, exist_ok=True)
@@ -458,5 +460,5 @@ def test_diagnostics_export_is_refused_for_an_agent(kiosk_home, tmp_path):
     staff = next(c for c in json.loads((bundle / "doctor.json").read_text())
                  if c["name"] == "staff")
     assert staff == {"name": "staff", "status": "ok", "found": "1 technician(s), 1 agent(s)",
-                     "fix": ""}
+                     "fix": "", "title": "Staff accounts"}
     assert by_name(run_checks(KioskPaths.from_env()))["audit-log"].status == OK
