@@ -259,7 +259,8 @@ def probe_staff_card(transmit: Transmit, challenges: ChallengeBook | None = None
 def wait_staff_card(name_filter: str = "", timeout: float = 30.0,
                     challenges: ChallengeBook | None = None) -> tuple[str, StaffCardProof | None]:
     """Wait up to ``timeout`` seconds for a card in a PC/SC reader whose name contains
-    ``name_filter``, then probe it: (reader name, proof or None when it is no badge).
+    ``name_filter``, then probe the cards there: (reader name, proof of the first badge),
+    or (a reader name, None) when no card present is a badge.
     For ``kiosk staff card enrol``; the kiosk itself gets badges from its card reader."""
     from smartcard import scard
 
@@ -273,14 +274,19 @@ def wait_staff_card(name_filter: str = "", timeout: float = 30.0,
             if names:
                 hresult, states = scard.SCardGetStatusChange(
                     ctx.handle, 0, [(n, scard.SCARD_STATE_UNAWARE) for n in names])
-                if hresult == scard.SCARD_S_SUCCESS:
-                    for name, state, _atr in states:
-                        if state & scard.SCARD_STATE_PRESENT and not state & scard.SCARD_STATE_MUTE:
-                            conn = Connection(ctx, name)
-                            try:
-                                return name, probe_staff_card(conn.transmit, challenges)
-                            finally:
-                                conn.close()
+                states = states if hresult == scard.SCARD_S_SUCCESS else []
+                present = [name for name, state, _atr in states
+                           if state & scard.SCARD_STATE_PRESENT and not state & scard.SCARD_STATE_MUTE]
+                for name in present:  # a badge wins over an ID card in another reader
+                    conn = Connection(ctx, name)
+                    try:
+                        proof = probe_staff_card(conn.transmit, challenges)
+                    finally:
+                        conn.close()
+                    if proof is not None:
+                        return name, proof
+                if present:
+                    return present[0], None
             if time.monotonic() >= deadline:
                 wanted = f" matching {name_filter!r}" if name_filter else ""
                 raise TransportError(f"no card in a reader{wanted} within {timeout:.0f} s"
