@@ -22,6 +22,8 @@ from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from kiosk.desk import Desk
 from kiosk.keyboards import layout as keyboard_layout
+from kiosk.procedures.admin import USB_ROOTS
+from kiosk.provisioning_screen import ProvisionPage
 from kiosk.settings_screen import SettingsEditor
 from kiosk.staff import Forbidden
 from kiosk.session import TransitionError
@@ -57,6 +59,9 @@ class DeskModel(QObject):
         self._keyboard_key = ("", "")
         self._keyboard: dict = {}
         self._settings = SettingsEditor(desk)
+        #: where USB sticks are mounted (tests and shots point it at a folder)
+        self.usb_roots = list(USB_ROOTS)
+        self._provision = ProvisionPage(desk, self.usb_roots)
         self._catalog = None
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -108,6 +113,9 @@ class DeskModel(QObject):
             self._view = self._desk.page_view(lang)
         elif self._mode == "dashboard":
             self._view = {**self._desk.view(lang), "doctor_running": self._doctor_for is not None}
+        elif self._mode == "provision":
+            d = self._desk
+            self._view = {**self._provision.view(lang), "error": d.error.render(lang) if d.error else ""}
         elif self._mode == "settings":
             d = self._desk
             self._view = {**self._settings.view(lang),
@@ -165,6 +173,7 @@ class DeskModel(QObject):
     def close(self) -> None:
         """Sign out (the button, or two minutes without a touch): back to Welcome."""
         self._settings.cancel()
+        self._provision = ProvisionPage(self._desk, self.usb_roots)
         self._desk.sign_out()
         self._mode = "closed"
         self._idle.stop()
@@ -259,6 +268,40 @@ class DeskModel(QObject):
     @Slot(str, int)
     def chooseSetting(self, name: str, index: int) -> None:  # noqa: N802
         self._act(self._settings.choose, name, index)
+
+    # --- provisioning from a USB stick (technicians) ---------------------------------------
+    @Slot()
+    def openProvision(self) -> None:  # noqa: N802
+        if self._desk.actor is not None and self._desk.actor.can("config.write"):
+            self._desk.error = self._desk.notice = None
+            self._provision = ProvisionPage(self._desk, self.usb_roots)
+            self._provision.scan()
+            self._mode = "provision"
+        self._touched()
+        self._refresh()
+
+    @Slot()
+    def closeProvision(self) -> None:  # noqa: N802
+        self._provision = ProvisionPage(self._desk, self.usb_roots)
+        self._mode = "dashboard" if self._desk.actor is not None else "closed"
+        self._touched()
+        self._refresh()
+
+    @Slot()
+    def provisionScan(self) -> None:  # noqa: N802
+        self._act(self._provision.scan)
+
+    @Slot()
+    def provisionApply(self) -> None:  # noqa: N802
+        self._act(self._provision.apply)
+
+    @Slot()
+    def provisionExport(self) -> None:  # noqa: N802
+        self._act(self._provision.export_kiosk)
+
+    @property
+    def provision(self) -> ProvisionPage:
+        return self._provision
 
     # --- the catalog (technicians): the same screen as `kiosk technician` -----------------
     @Property(QObject, constant=True)

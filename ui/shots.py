@@ -278,6 +278,22 @@ def desk_scenes(kiosk):
         for d in "5593":
             desk.formDigit(d)
     yield "desk-my-pin", desk_my_pin
+
+    def desk_provision():
+        # The office's provisioning file on a stick under the kiosk's temporary home.
+        from kiosk.provisioning import write_profile
+        services = kiosk.services
+        root = services.paths.config.parent / "media"
+        (root / "USB").mkdir(parents=True, exist_ok=True)
+        write_profile(root / "USB", endpoint="https://intake.cnss.example.ma",
+                      backoffice_key="x25519:" + "q" * 43, intake_key="ed25519:" + "w" * 43,
+                      issuer="CNSS — Direction régionale Rabat-Salé-Kénitra",
+                      settings={"kiosk.office": "Agence CNSS Rabat-Agdal", "display.languages": "ar,fr,zgh"})
+        desk.usb_roots[:] = [root]
+        settings()
+        desk.closeSettings()
+        desk.openProvision()
+    yield "desk-provision", desk_provision
     yield "settings", lambda: settings()
     yield "settings-edit", lambda: settings(edit=True)
 

@@ -46,7 +46,7 @@ def test_citizen_completes_a_submission(kiosk, driver, services, lang, procedure
     driver.wait_state("welcome")
     assert kiosk.session.identity is None and kiosk.model.photoUrl == ""
     assert kiosk.model.screen == {"state": "welcome", "error": "", "assisted": "", "outOfService": [],
-                                  "idleLeft": -1, "idleLeftText": ""}
+                                  "idleLeft": -1, "idleLeftText": "", "cardAway": "", "cardAwayLeftText": ""}
 
 
 def test_language_switch_mid_wizard_keeps_answers_and_retranslates(kiosk, driver):

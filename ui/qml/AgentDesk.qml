@@ -143,6 +143,14 @@ Rectangle {
                     text: qsTr("Staff accounts")
                     onClicked: desk.openPage("staff")
                 }
+                KButton {
+                    objectName: "deskProvision"
+                    width: parent.cell
+                    wrap: true
+                    kind: "secondary"
+                    text: qsTr("Set up from a USB stick")
+                    onClicked: desk.openProvision()
+                }
             }
             KButton {
                 objectName: "deskAssist"

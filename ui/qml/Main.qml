@@ -213,13 +213,15 @@ Window {
         objectName: "deskLayer"
         anchors.fill: parent
         active: desk.mode !== "closed"
-        sourceComponent: ({ "dashboard": dashboard, "settings": settingsPage, "catalog": catalogPage })[desk.mode] || signIn
+        sourceComponent: ({ "dashboard": dashboard, "settings": settingsPage, "catalog": catalogPage,
+                            "provision": provisionPage })[desk.mode] || signIn
     }
     Component {
         id: catalogPage
         CatalogAdminPage { model: desk.catalog; backVisible: true; onBack: desk.closeCatalog() }
     }
     Component { id: signIn; StaffSignIn {} }
+    Component { id: provisionPage; ProvisionPage {} }
     Component { id: settingsPage; SettingsPage {} }
     Component { id: dashboard; AgentDesk {} }
 
