@@ -35,8 +35,10 @@ def test_placeholders_survive_translation(lang):
 
 
 def test_zgh_is_written_in_tifinagh():
+    import re
     for m in messages(LOCALES / "zgh" / "LC_MESSAGES" / "kiosk.po", "zgh"):
-        if m.id:
+        # A template of placeholders and punctuation only ("{found}; {problem}") has no words.
+        if m.id and any(c.isalpha() for c in re.sub(r"\{\w+\}|%\d", "", m.id)):
             assert any(0x2D30 <= ord(c) <= 0x2D7F for c in m.string), m.id
 
 
