@@ -180,6 +180,8 @@ class Desk:
         self.field = "id"
         self.typed_id = ""
         self.typed_pin = ""
+        #: the staff number a badge proved (its PIN still to type), or ""
+        self.badge_id = ""
         #: the last `kiosk doctor` run on the desk (technicians)
         self.checks: list[dict] = []
         #: the page shown over the dashboard ("" the dashboard itself; see PAGES)
@@ -227,7 +229,28 @@ class Desk:
 
     def sign_in_view(self, lang: str) -> dict:
         return {"field": self.field, "id": self.typed_id, "pin": "•" * len(self.typed_pin),
-                "error": _render(self.error, lang), "ready": self.set_up}
+                "error": _render(self.error, lang), "ready": self.set_up,
+                "badge": bool(self.badge_id) and self.badge_id == self.typed_id}
+
+    def badge(self, proof) -> bool:
+        """A staff badge on the reader (docs/staff-card.md): the card proves the staff
+        number, the PIN is still asked. False, with the reason shown, when it is refused."""
+        from .staff import BadgeRefused
+
+        self.sign_out()
+        if proof is None:
+            self.error = Message(N_("This staff card could not be read. Sign in with your number and PIN."))
+            return False
+        try:
+            staff_id = self.gate.staff.identify_card(proof)
+        except BadgeRefused:
+            self.error = Message(N_("This staff card is not recognised. Sign in with your number and PIN."))
+            return False
+        except StaffError:
+            self.error = Message(N_("Staff accounts cannot be read. Please call the technician."))
+            return False
+        self.typed_id, self.field, self.badge_id = staff_id, "pin", staff_id
+        return True
 
     # --- signing in and out ---------------------------------------------------------
     def sign_in(self, staff_id: str, pin: str) -> bool:
@@ -251,6 +274,7 @@ class Desk:
         self._printers = None
         self.error = self.notice = None
         self.field, self.typed_id, self.typed_pin = "id", "", ""
+        self.badge_id = ""
 
     @property
     def set_up(self) -> bool:

@@ -277,6 +277,14 @@ class Session:
 
     def on_card_event(self, event: CardEvent) -> None:
         kind = event.kind
+        if kind is CardEventKind.STAFF_CARD:
+            # A staff badge is no citizen's card (the desk handles it on Welcome): a session
+            # waiting for a card keeps waiting, a card being proven is still away.
+            if self.state is State.READING:
+                self._go(State.IDENTIFY)
+            elif self.card_away == "checking":
+                self._set_away("waiting")
+            return
         if self.card_away is not None:
             self._card_back(event)
             return

@@ -58,6 +58,10 @@ class SettingsEditor:
     def settings(self):
         return self.desk.services.settings
 
+    def keyboard_name(self) -> str:
+        """The on-screen keyboard the value being edited is typed on."""
+        return self._keyboard()
+
     def _keyboard(self) -> str:
         default = KEYS[self.editing].default
         if isinstance(default, bool) or not isinstance(default, (int, float)):

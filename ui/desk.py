@@ -69,6 +69,7 @@ class DeskModel(QObject):
         self._idle.timeout.connect(self.close)
         session_model.languageChanged.connect(lambda _lang: self._refresh())
         session_model.changed.connect(self._on_session_changed)
+        session_model.staffCard.connect(self._on_staff_card)
         self._read_sync()
 
     def _on_session_changed(self) -> None:
@@ -127,8 +128,14 @@ class DeskModel(QObject):
         self.changed.emit()
 
     def _update_keyboard(self, lang: str) -> None:
-        form = (self._view.get("form") or {}) if self._mode == "dashboard" else {}
-        key = (form.get("keyboard", ""), lang if form.get("keyboard") else "")
+        # One layout object per keyboard and language: QML's keyboard keeps the page the
+        # technician is on (digits, symbols) while typing, for the staff form and settings.
+        if self._mode == "settings":
+            name = self._settings.keyboard_name() if self._settings.editing else ""
+        else:
+            form = (self._view.get("form") or {}) if self._mode == "dashboard" else {}
+            name = form.get("keyboard", "")
+        key = (name, lang if name else "")
         if key != self._keyboard_key:
             self._keyboard_key = key
             self._keyboard = keyboard_layout(key[0], lang) if key[0] else {}
@@ -165,6 +172,16 @@ class DeskModel(QObject):
         if self._vm.state != "welcome":
             return
         self._desk.sign_out()
+        self._mode = "sign_in"
+        self._touched()
+        self._refresh()
+
+    def _on_staff_card(self, event) -> None:
+        """A staff badge on Welcome opens the PIN keypad with its staff number; during a
+        citizen's session, or with someone signed in, it opens nothing."""
+        if self._vm.state != "welcome" or self._mode not in ("closed", "sign_in"):
+            return
+        self._desk.badge(event.staff_card)
         self._mode = "sign_in"
         self._touched()
         self._refresh()

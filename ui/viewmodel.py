@@ -14,7 +14,7 @@ import threading
 from PySide6.QtCore import Property, QObject, Signal, Slot
 
 from kiosk import presenter
-from kiosk.card.reader import CardEvent
+from kiosk.card.reader import CardEvent, CardEventKind
 from kiosk.i18n import is_rtl
 from kiosk.keyboards import layout
 from kiosk.session import EndReason, Session, SubmitJob, TransitionError
@@ -29,6 +29,8 @@ class SessionModel(QObject):
     _cardEvent = Signal(object)
     _submitted = Signal(object)
     _printed = Signal(object)
+    #: a staff badge was put on the reader (the desk decides what it opens)
+    staffCard = Signal(object)
 
     def __init__(self, session: Session, reader=None, demo: bool = False, parent=None):
         super().__init__(parent)
@@ -65,6 +67,8 @@ class SessionModel(QObject):
         self.changed.emit()
 
     def _on_card_event(self, event: CardEvent) -> None:
+        if event.kind is CardEventKind.STAFF_CARD:
+            self.staffCard.emit(event)
         self._session.on_card_event(event)
 
     def _on_submitted(self, job: SubmitJob) -> None:

@@ -189,3 +189,17 @@ def test_grace_zero_ends_at_once(services, demo_identity):
     s.on_card_event(CardEvent(CardEventKind.IDENTITY, identity=demo_identity))
     s.on_card_event(CardEvent(CardEventKind.REMOVED))
     assert s.state is State.WELCOME
+
+
+def test_a_staff_badge_is_not_the_citizens_card(opened, services):
+    """During the grace a badge is not the card that left; on Identify it is not read."""
+    opened.on_card_event(CardEvent(CardEventKind.REMOVED))
+    opened.on_card_event(CardEvent(CardEventKind.INSERTED))
+    opened.on_card_event(CardEvent(CardEventKind.STAFF_CARD))
+    assert opened.card_away == "waiting" and opened.given == []  # no access number given to a badge
+    s = Session(services, services.catalog, "ar")
+    s.start("fr")
+    s.on_card_event(CardEvent(CardEventKind.INSERTED))
+    assert s.state is State.READING
+    s.on_card_event(CardEvent(CardEventKind.STAFF_CARD))
+    assert s.state is State.IDENTIFY  # still waiting for the citizen's card

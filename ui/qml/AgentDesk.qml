@@ -337,20 +337,31 @@ Rectangle {
                     font.bold: true
                     color: Theme.muted
                 }
-                // One line per check, as `kiosk doctor` prints it (technical, left to right).
+                // One block per check, in the desk's language: its title and state, what was
+                // found, and the fix (commands and paths inside stay as they are).
                 Repeater {
                     model: root.v.checks || []
-                    delegate: Text {
+                    delegate: Column {
                         required property var modelData
                         objectName: "check-" + modelData.name
                         width: parent.width
-                        wrapMode: Text.Wrap
-                        LayoutMirroring.enabled: false
-                        horizontalAlignment: Text.AlignLeft
-                        font.pixelSize: Theme.fontSmall
-                        color: modelData.status === "fail" ? Theme.danger : (modelData.status === "warn" ? Theme.warning : Theme.text)
-                        text: (modelData.status === "ok" ? "✓ " : (modelData.status === "warn" ? "! " : "✗ "))
-                              + modelData.name + ": " + modelData.found + (modelData.fix ? " — " + modelData.fix : "")
+                        spacing: 2 * Theme.unit
+                        readonly property color tone: modelData.status === "fail" ? Theme.danger
+                                                    : (modelData.status === "warn" ? Theme.warning : Theme.text)
+                        BodyText {
+                            font.pixelSize: Theme.fontSmall
+                            font.bold: true
+                            color: parent.tone
+                            text: (parent.modelData.status === "ok" ? "✓ " : (parent.modelData.status === "warn" ? "! " : "✗ "))
+                                  + parent.modelData.title
+                        }
+                        BodyText { font.pixelSize: Theme.fontSmall; color: parent.tone; text: parent.modelData.found }
+                        BodyText {
+                            visible: !!parent.modelData.fix
+                            font.pixelSize: Theme.fontSmall
+                            color: Theme.muted
+                            text: parent.modelData.fix || ""
+                        }
                     }
                 }
             }

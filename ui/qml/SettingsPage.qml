@@ -74,6 +74,9 @@ Rectangle {
                                 // Setting names and values are identifiers: always left to right.
                                 Text { text: row.modelData.name; font.pixelSize: Theme.fontSmall; color: Theme.muted
                                        LayoutMirroring.enabled: false }
+                                // What the setting does, in the desk's language.
+                                BodyText { text: row.modelData.help || ""; visible: text !== ""
+                                           font.pixelSize: Theme.fontSmall; color: Theme.muted }
                                 Text {
                                     visible: !row.modelData.choice
                                     width: parent.width
@@ -147,7 +150,7 @@ Rectangle {
         Keyboard {
             objectName: "settingKeyboard"
             width: parent.width
-            layout: root.editing.keyboard ? root.editing.keyboard : ({ "name": "", "start": "", "units": 1, "rows": 0, "compact": false, "pages": [] })
+            layout: desk.keyboard.name ? desk.keyboard : ({ "name": "", "start": "", "units": 1, "rows": 0, "compact": false, "pages": [] })
             onKey: (k) => desk.settingKey(k)
         }
         Row {

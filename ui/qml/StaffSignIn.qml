@@ -29,6 +29,14 @@ Rectangle {
                 text: qsTr("No staff account exists on this kiosk yet. A technician creates one with the command kiosk staff add.")
             }
 
+            BodyText {
+                objectName: "staffBadge"
+                visible: !!root.v.badge
+                color: Theme.confirm
+                font.bold: true
+                text: qsTr("Staff card recognised. Type your PIN.")
+            }
+
             Repeater {
                 model: [{ "key": "id", "label": qsTr("Staff number"), "value": root.v.id || "" },
                         { "key": "pin", "label": qsTr("PIN"), "value": root.v.pin || "" }]
