@@ -182,6 +182,8 @@ class Desk:
         self.typed_pin = ""
         #: the staff number a badge proved (its PIN still to type), or ""
         self.badge_id = ""
+        #: on the staff page: the account whose new badge is awaited on the reader, or ""
+        self.badge_for = ""
         #: the last `kiosk doctor` run on the desk (technicians)
         self.checks: list[dict] = []
         #: the page shown over the dashboard ("" the dashboard itself; see PAGES)
@@ -434,6 +436,7 @@ class Desk:
 
     def close_page(self) -> None:
         """Back to the dashboard: a form is dropped (its PINs wiped), a test read stopped."""
+        self.badge_for = ""
         if self.form is not None:
             self.form.wipe()
         self.form = None
@@ -678,6 +681,62 @@ class Desk:
                 "pcscd": t(CARD_TEST_OUTCOMES["no-pcscd"]) if found.error == NO_PCSCD else "",
                 "test": test}
 
+    # --- staff badges, enrolled on the staff page (technicians) ---------------------------
+    def wait_badge(self, staff_id: str) -> None:
+        """The next badge put on the reader is enrolled for ``staff_id``."""
+        self.error = self.notice = None
+        if not (self.actor and self.actor.can("staff.manage")):
+            self.error = Message(N_("Your role does not allow this."))
+            return
+        self.badge_for = staff_id
+
+    def enrol_badge(self, proof) -> None:
+        """The badge on the reader, for the account waiting for it: it must hold that staff
+        number and prove its key again here (a fresh challenge of this kiosk)."""
+        from .card.errors import CardError
+        from .card.staff_card import CHALLENGES, verify_proof
+
+        staff_id, self.badge_for = self.badge_for, ""
+        self.error = self.notice = None
+        if not staff_id or self.actor is None:
+            return
+        try:
+            if proof is None:
+                raise CardError("unreadable badge")
+            verify_proof(proof)
+            if not CHALLENGES.redeem(proof.challenge):
+                raise CardError("replayed badge proof")
+        except (CardError, AttributeError, TypeError):
+            self.error = Message(N_("This staff card could not be read. Put it on the reader again."))
+            self.badge_for = staff_id
+            return
+        if proof.staff_number != staff_id:
+            self.error = Message(N_("This staff card holds staff number {number}, not {staff}."),
+                                 {"number": proof.staff_number, "staff": staff_id})
+            return
+        try:
+            self.gate.staff.enrol_card(self.actor, staff_id, proof.public_key)
+        except Forbidden:
+            self.error = Message(N_("Your role does not allow this."))
+        except StaffError as e:
+            self.gate.audit.append(self.actor.id, self.actor.role, "staff.card_enrol.failed",
+                                   {"staff": staff_id, "error": type(e).__name__})
+            self.error = Message(N_("This staff card is already enrolled for another account. Remove it there first."))
+        else:
+            self.notice = Message(N_("Staff card enrolled for {staff}."), {"staff": staff_id})
+
+    def remove_badge(self, staff_id: str) -> None:
+        self.error = self.notice = None
+        try:
+            self.gate.staff.remove_card(self.actor, staff_id)
+        except Forbidden:
+            self.error = Message(N_("Your role does not allow this."))
+        except StaffError as e:
+            self.error = Message(N_("Staff member {staff} has no staff card."), {"staff": staff_id}) \
+                if "no badge" in str(e) else Message(N_("Staff accounts cannot be read. Please call the technician."))
+        else:
+            self.notice = Message(N_("Staff card removed for {staff}."), {"staff": staff_id})
+
     def page_view(self, lang: str) -> dict:
         """What the page over the dashboard shows (``view`` is the dashboard's)."""
         out = {"page": self.page,
@@ -689,7 +748,8 @@ class Desk:
             out["reader"] = self._reader_view(lang)
         elif self.page == "staff":
             out["staff"] = [{**r, "role_label": gettext(lang, ROLE_LABELS.get(r["role"], r["role"])),
-                             "me": bool(self.actor and r["id"] == self.actor.id)}
+                             "me": bool(self.actor and r["id"] == self.actor.id),
+                             "waiting_badge": r["id"] == self.badge_for}
                             for r in self._staff_rows()]
         return out
 

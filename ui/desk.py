@@ -179,6 +179,9 @@ class DeskModel(QObject):
     def _on_staff_card(self, event) -> None:
         """A staff badge on Welcome opens the PIN keypad with its staff number; during a
         citizen's session, or with someone signed in, it opens nothing."""
+        if self._mode == "dashboard" and self._desk.page == "staff" and self._desk.badge_for:
+            self._act(self._desk.enrol_badge, event.staff_card)  # the technician enrols it
+            return
         if self._vm.state != "welcome" or self._mode not in ("closed", "sign_in"):
             return
         self._desk.badge(event.staff_card)
@@ -448,6 +451,21 @@ class DeskModel(QObject):
     @Slot()
     def formSubmit(self) -> None:  # noqa: N802
         self._act(self._desk.submit_form)
+
+    # staff badges on the staff page (technicians)
+    @Slot(str)
+    def waitBadge(self, staff_id: str) -> None:  # noqa: N802
+        self._act(self._desk.wait_badge, staff_id)
+
+    @Slot()
+    def cancelBadge(self) -> None:  # noqa: N802
+        self._desk.badge_for = ""
+        self._touched()
+        self._refresh()
+
+    @Slot(str)
+    def removeBadge(self, staff_id: str) -> None:  # noqa: N802
+        self._act(self._desk.remove_badge, staff_id)
 
     # the card reader page (technicians)
     @Slot(str)

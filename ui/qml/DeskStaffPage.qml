@@ -72,6 +72,14 @@ Item {
                             text: row.modelData.role_label
                                   + (row.modelData.me ? " · " + qsTr("you") : "")
                                   + (row.modelData.locked_for > 0 ? " · " + qsTr("locked for %1 s").arg(row.modelData.locked_for) : "")
+                                  + (row.modelData.badge ? " · " + qsTr("staff card %1").arg(row.modelData.badge) : "")
+                        }
+                        BodyText {
+                            objectName: "staffBadgeWait-" + row.modelData.id
+                            visible: !!row.modelData.waiting_badge
+                            color: Theme.primary
+                            font.bold: true
+                            text: qsTr("Put the staff card of %1 on the reader.").arg(row.modelData.name)
                         }
                         Flow {
                             width: parent.width
@@ -90,6 +98,30 @@ Item {
                                 fontSize: Theme.fontSmall
                                 text: qsTr("Unlock")
                                 onClicked: desk.unlock(row.modelData.id)
+                            }
+                            KButton {
+                                objectName: "staffBadge-" + row.modelData.id
+                                visible: !row.modelData.waiting_badge
+                                kind: "secondary"
+                                fontSize: Theme.fontSmall
+                                text: row.modelData.badge ? qsTr("New staff card") : qsTr("Enrol a staff card")
+                                onClicked: desk.waitBadge(row.modelData.id)
+                            }
+                            KButton {
+                                objectName: "staffBadgeRemove-" + row.modelData.id
+                                visible: !!row.modelData.badge && !row.modelData.waiting_badge
+                                kind: "secondary"
+                                fontSize: Theme.fontSmall
+                                text: qsTr("Remove the staff card")
+                                onClicked: desk.removeBadge(row.modelData.id)
+                            }
+                            KButton {
+                                objectName: "staffBadgeCancel-" + row.modelData.id
+                                visible: !!row.modelData.waiting_badge
+                                kind: "secondary"
+                                fontSize: Theme.fontSmall
+                                text: qsTr("Cancel")
+                                onClicked: desk.cancelBadge()
                             }
                             KButton {
                                 objectName: "staffRemove-" + row.modelData.id
