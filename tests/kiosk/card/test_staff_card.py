@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.card.apdu import Command, Response
+from kiosk.card.apdu import Response
 from kiosk.card.chip_reader import ChipCardReader, EmulatorLink, Policy
 from kiosk.card.crypto import tlv
 from kiosk.card.demo import DemoCardReader
