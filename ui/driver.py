@@ -139,11 +139,11 @@ def _page_path(layout: dict, start: str, target: str) -> list[dict] | None:
     return None
 
 
-def type_text(driver: Driver, text: str) -> None:
-    """Type on the docked on-screen keyboard, key by key, changing pages as a citizen
-    would (digits page, capitals, another script)."""
-    board = driver.find("keyboard")
-    layout = driver.kiosk.model.keyboard
+def type_text(driver: Driver, text: str, board: str = "keyboard", layout: dict | None = None) -> None:
+    """Type on an on-screen keyboard (by default the citizen's docked one), key by key,
+    changing pages as a person would (digits page, capitals, another script)."""
+    board = driver.find(board)
+    layout = layout if layout is not None else driver.kiosk.model.keyboard
     name = layout["name"]
     units = _units(text, layout)
     for unit in units:

@@ -170,21 +170,27 @@ def emulate(profile: str, vpcd_port: int, host: str) -> None:
     Prints the emulated document's access data (test data, not a citizen's)."""
     from .emulator.chip import chip_for, describe_access, profile_path
     from .emulator.document import EmulatedDocument
-    from .emulator.vpcd import VpcdCard
 
     try:
         document = EmulatedDocument.from_profile(profile_path(profile))
     except CardError as e:
         raise click.ClickException(str(e)) from None
     chip = chip_for(document)
-    vcard = VpcdCard(chip, host, vpcd_port).start()
     click.echo(f"emulating {profile} (TEST-ONLY data): {describe_access(document)}", )
+    _serve_on_vpcd(chip, "card", host, vpcd_port)
+
+
+def _serve_on_vpcd(chip, what: str, host: str, vpcd_port: int) -> None:
+    """Serve an emulated chip to pcscd's virtual reader until Ctrl-C or SIGTERM."""
+    from .emulator.vpcd import VpcdCard
+
+    vcard = VpcdCard(chip, host, vpcd_port).start()
     click.echo(f"waiting for vpcd on {host}:{vpcd_port} (pcscd with vsmartcard-vpcd)...")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         if vcard.wait_connected(30):
-            click.echo("card inserted in the virtual reader; Ctrl-C to remove it")
+            click.echo(f"{what} inserted in the virtual reader; Ctrl-C to remove it")
         else:
             click.echo("vpcd did not answer in 30 s; still trying", err=True)
         stop.wait()
@@ -192,7 +198,7 @@ def emulate(profile: str, vpcd_port: int, host: str) -> None:
         pass
     finally:
         vcard.stop()
-        click.echo(f"card removed after {chip.apdus} APDUs")
+        click.echo(f"{what} removed after {chip.apdus} APDUs")
 
 
 @card.command("emulate-badge")
@@ -209,7 +215,6 @@ def emulate_badge(staff_number: str, key_file: Path | None, vpcd_port: int, host
     import os
 
     from .emulator.badge import EmulatedBadge
-    from .emulator.vpcd import VpcdCard
     from .staff_card import short_fingerprint
 
     try:
@@ -223,19 +228,5 @@ def emulate_badge(staff_number: str, key_file: Path | None, vpcd_port: int, host
                     f.write(badge.private_pem())
     except (ValueError, OSError) as e:
         raise click.ClickException(str(e)) from None
-    vcard = VpcdCard(badge, host, vpcd_port).start()
     click.echo(f"emulating a TEST-ONLY staff badge for {staff_number}, key {short_fingerprint(badge.public_key)}")
-    click.echo(f"waiting for vpcd on {host}:{vpcd_port} (pcscd with vsmartcard-vpcd)...")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        if vcard.wait_connected(30):
-            click.echo("badge inserted in the virtual reader; Ctrl-C to remove it")
-        else:
-            click.echo("vpcd did not answer in 30 s; still trying", err=True)
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        vcard.stop()
-        click.echo(f"badge removed after {badge.apdus} APDUs")
+    _serve_on_vpcd(badge, "badge", host, vpcd_port)

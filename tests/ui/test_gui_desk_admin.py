@@ -12,7 +12,7 @@ import pytest
 from tests.kiosk.card.conftest import cnie, pcscd, virtual_card  # noqa: F401 (fixtures)
 from tests.staff_helpers import make_staff
 from tests.ui.test_gui_desk import sign_in
-from ui.driver import _key_id, _page_path, _units
+from ui.driver import type_text
 
 
 @pytest.fixture
@@ -32,19 +32,7 @@ def keypad(driver, digits):
 
 def type_name(driver, text):
     """Type on the desk's on-screen keyboard, key by key, changing pages as needed."""
-    board = driver.find("staffKeyboard")
-    layout = driver.kiosk.desk.keyboard
-    name = layout["name"]
-    for unit in _units(text, layout):
-        page = board.property("page")
-        where = [p["name"] for p in layout["pages"]
-                 if any(k.get("insert") == unit for r in p["rows"] for k in r["keys"])]
-        if page not in where:
-            path = min((q for q in (_page_path(layout, page, w) for w in where) if q is not None), key=len)
-            for key in path:
-                driver.click(f"kbd-{name}-{key['id']}")
-                driver.pump(0.01)
-        driver.click(f"kbd-{name}-{_key_id(layout, board.property('page'), unit)}")
+    type_text(driver, text, board="staffKeyboard", layout=driver.kiosk.desk.keyboard)
 
 
 def no_pin_in_view(kiosk, *pins):
