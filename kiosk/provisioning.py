@@ -124,6 +124,7 @@ def _pem_list(table: dict, key: str, where: str) -> tuple[bytes, ...]:
 def read(path: Path) -> Profile:
     """Parse and check a profile; raises ProvisioningError with the reason."""
     from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
@@ -162,13 +163,13 @@ def read(path: Path) -> Profile:
     if ca_pem is not None:
         try:
             x509.load_pem_x509_certificates(ca_pem)
-        except ValueError:
+        except (ValueError, UnsupportedAlgorithm):
             raise _refuse(N_("Provisioning file: {field} is not a PEM certificate."), field="sync.ca") from None
     publishers = _pem_list(catalog, "publisher_keys", "catalog")
     for n, pem in enumerate(publishers, 1):
         try:
             ok = isinstance(load_pem_public_key(pem), Ed25519PublicKey)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, UnsupportedAlgorithm):
             ok = False
         if not ok:
             raise _refuse(N_("Provisioning file: catalog publisher key {n} is not an Ed25519 public key."), n=n)
@@ -177,7 +178,7 @@ def read(path: Path) -> Profile:
         try:
             cert = x509.load_pem_x509_certificate(pem)
             ca_ok = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-        except (ValueError, x509.ExtensionNotFound):
+        except (ValueError, x509.ExtensionNotFound, UnsupportedAlgorithm):
             ca_ok = False
         if not ca_ok:
             raise _refuse(N_("Provisioning file: CSCA certificate {n} is not a CA certificate."), n=n)

@@ -158,13 +158,14 @@ def test_once_staff_exist_applying_needs_a_technician_and_is_audited(run, office
     assert "provision.apply.denied" in log and "provision.apply" in log
 
 
-@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzz_profiles_are_read_or_refused(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("fuzz")
     seed = prov.write_profile(folder, endpoint="https://intake.example.gov.ma",
                               backoffice_key="x25519:" + "A" * 43, intake_key="ed25519:" + "A" * 43,
-                              publisher_keys=[PUBLISHER], settings={"kiosk.office": "Rabat"}).read_bytes()
+                              publisher_keys=[PUBLISHER], ca_pem=CA, csca=[CSCA],
+                              settings={"kiosk.office": "Rabat"}).read_bytes()
     path = folder / prov.PROFILE_NAME
     path.write_bytes(data.draw(mutated(seed)))
     try:
@@ -174,3 +175,5 @@ def test_fuzz_profiles_are_read_or_refused(tmp_path_factory, data):
 
 
 PUBLISHER = publisher_pem()
+CA = ca_pem()
+CSCA = csca_pem()
