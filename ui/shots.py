@@ -169,6 +169,15 @@ def desk_scenes(kiosk):
             desk.digit(d)
 
     yield "staff-sign-in", lambda: sign_in()
+
+    def badge_sign_in():
+        # What an enrolled staff card opens: its number filled in, the PIN to type.
+        desk.open()
+        core = desk.desk
+        core.typed_id, core.field, core.badge_id = "2001", "pin", "2001"
+        for d in "55":
+            desk.digit(d)
+    yield "staff-badge", badge_sign_in
     yield "staff-wrong-pin", lambda: (sign_in("000001"), desk.confirm())
 
     def dashboard():
