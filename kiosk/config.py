@@ -117,6 +117,8 @@ KEYS: dict[str, Key] = {k.name: k for k in [
         _t(N_("{low}-{high} capital letters or digits"), low=3, high=8)),
     Key("kiosk.office", "Agence de démonstration", _t(N_("Office name shown on receipts")),
         lambda v: 0 < len(v) <= 120, _t(N_("{low}-{high} characters"), low=1, high=120)),
+    Key("kiosk.region", "", _t(N_("Region of the office, as the back office names it (empty: not set)")),
+        lambda v: len(v) <= 80, _t(N_("up to {high} characters"), high=80)),
     Key("kiosk.mode", "demo", _t(N_("Mode of the kiosk ({choices})"), choices="demo, production"),
         lambda v: v in ("demo", "production"), _one_of("demo", "production")),
     Key("display.default_language", "ar", _t(N_("Language of the Welcome screen")),

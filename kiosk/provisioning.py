@@ -272,6 +272,7 @@ def export_kiosk(paths, settings: Settings, folder: Path, now: dt.datetime | Non
     now = now or dt.datetime.now().astimezone()
     values = {"format.version": KIOSK_FORMAT, "kiosk.id": settings["kiosk.id"],
               "kiosk.code": settings["kiosk.code"], "kiosk.office": settings["kiosk.office"],
+              "kiosk.region": settings["kiosk.region"],
               "kiosk.public_key": public_key_text(paths), "kiosk.exported": now.isoformat(timespec="seconds")}
     target = Path(folder) / f"guichet-kiosk-{settings['kiosk.id']}.toml"
     _write_file(target, to_toml(values).encode("utf-8"), mode=0o644)
@@ -279,7 +280,7 @@ def export_kiosk(paths, settings: Settings, folder: Path, now: dt.datetime | Non
 
 
 def read_kiosk(path: Path) -> dict:
-    """The kiosk file's fields (``id``, ``code``, ``office``, ``public_key``), checked."""
+    """The kiosk file's fields (``id``, ``code``, ``office``, ``region``, ``public_key``), checked."""
     from .keys import parse_ed25519
     from .sync.protocol import KIOSK_ID
 
@@ -295,7 +296,7 @@ def read_kiosk(path: Path) -> dict:
     if not KIOSK_ID.match(kiosk["id"]):
         raise ValueError(f"{path}: {kiosk['id']!r} is not a kiosk id")
     parse_ed25519(kiosk["public_key"])
-    return {k: str(kiosk.get(k, "")) for k in ("id", "code", "office", "public_key")}
+    return {k: str(kiosk.get(k, "")) for k in ("id", "code", "office", "region", "public_key")}
 
 
 def write_profile(folder: Path, *, endpoint: str, backoffice_key: str, intake_key: str,

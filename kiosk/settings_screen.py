@@ -14,7 +14,7 @@ from .i18n import LANGUAGES, N_, Message, gettext
 from .keyboards import apply_key, layout
 
 GROUPS = [
-    (N_("Kiosk"), ["kiosk.id", "kiosk.code", "kiosk.office", "kiosk.mode"]),
+    (N_("Kiosk"), ["kiosk.id", "kiosk.code", "kiosk.office", "kiosk.region", "kiosk.mode"]),
     (N_("Languages and screen"), ["display.default_language", "display.languages", "display.dpi"]),
     (N_("Sessions"), ["session.idle_warning", "session.idle_countdown", "session.done_timeout",
                        "session.card_grace"]),

@@ -69,7 +69,8 @@ def office(tmp_path, run):
     files["csca"].write_bytes(csca_pem())
     run("intake", "provisioning", "--db", db, "--endpoint", "https://intake.example.gov.ma",
         "--issuer", "CNSS Rabat", "--ca-file", files["ca"], "--catalog-key", files["pub"],
-        "--csca", files["csca"], "--set", "kiosk.office=Agence CNSS Rabat-Agdal", "--out", stick)
+        "--csca", files["csca"], "--set", "kiosk.office=Agence CNSS Rabat-Agdal",
+        "--set", "kiosk.region=Rabat-Salé-Kénitra", "--out", stick)
     return db, stick, files
 
 
@@ -100,6 +101,7 @@ def test_offline_round_trip_from_the_stick(run, office, tmp_path):
     run("keys", "init")
     exported = run("provision", "export-kiosk", stick).output.strip()
     assert os.path.basename(exported) == f"guichet-kiosk-{st['kiosk.id']}.toml"
+    assert prov.read_kiosk(exported)["region"] == "Rabat-Salé-Kénitra"
     run("intake", "enrol", "--db", db, "--from", exported)
     storage = SqliteStorage(db)
     try:
