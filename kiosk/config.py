@@ -232,8 +232,8 @@ def _coerce(key: Key, value: Any) -> Any:
     rule = key.rule if key.rule is not None else want.__name__
     if isinstance(value, str) and any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
         raise ConfigError(_t(N_("{key}: control characters are not allowed"), key=key.name))
-    if want is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)  # 96 for 96.0; the rule below still applies
     if isinstance(value, str) and want is not str:
         try:
             value = float(value) if want is float else want(value)

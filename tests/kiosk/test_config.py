@@ -36,3 +36,16 @@ def test_damaged_file_never_stops_the_kiosk(tmp_path):
     s = Settings.load(path)
     assert s["display.dpi"] == 96.0 and s["display.default_language"] == "fr"
     assert any("display.dpi" in str(p) for p in s.problems)
+
+
+def test_a_whole_number_for_a_decimal_setting_still_obeys_its_rule(tmp_path):
+    """display.dpi = 0 in the file (an int for a float setting) was once taken as 0.0
+    without its rule (found by the config fuzz test)."""
+    from kiosk.config import Settings
+
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[display]\ndpi = 0\n")
+    loaded = Settings.load(path)
+    assert loaded["display.dpi"] == 96.0 and loaded.problems
+    path.write_text("[display]\ndpi = 120\n")
+    assert Settings.load(path)["display.dpi"] == 120.0
