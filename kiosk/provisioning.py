@@ -23,10 +23,21 @@ A profile is one TOML file, ``guichet-provisioning.toml``, written by
     [settings]                                       # any other setting, validated as `config set`
     "kiosk.office" = "Agence CNSS Rabat-Agdal"
 
-Everything is checked before anything changes: a key that does not parse, a certificate
-that is not one, a setting refused by its rule, and the profile is refused whole, with
-the reason. Applying writes the certificates and keys into the kiosk's config folder
-(``trust/``), each folder replaced atomically, then the settings in one atomic write.
+Everything is checked before anything changes, with the loaders the kiosk itself uses
+at start (a CSCA file holding anything but CA certificates, a DEMO publisher key on a
+production kiosk, a setting refused by its rule...), and the profile is refused whole,
+with the reason. Applying writes the certificates and keys into new folders of the
+config folder (``trust/``, named by their content), synced to disk, then the settings
+in one atomic write, which is the single moment the kiosk switches: a failure before it
+leaves the kiosk as it was.
+
+Signature: ``kiosk intake provisioning`` signs the file with the intake's Ed25519 key
+(a last line ``signature = "ed25519:…"`` over every byte before it). A kiosk that is
+not set up yet accepts the file as the technician brings it (the fingerprints on screen
+are the ones the back office printed); once a kiosk has an intake key, a file that
+changes where or how it sends must be signed by that key. Settings that identify the
+kiosk or weaken its checks (``kiosk.id``, ``kiosk.code``, ``kiosk.mode``,
+``card.source``, ``card.accept_unverified``) are never taken from a file.
 
 The kiosk's answer, ``guichet-kiosk-<kiosk.id>.toml``, carries its id, code, office and
 public key, for ``kiosk intake enrol --from FILE``.
@@ -53,6 +64,11 @@ MAX_BYTES = 1 << 20  # a profile is a few kilobytes; anything larger is not one
 #: settings a profile sets through its own sections, not through [settings]
 MANAGED = {"sync.endpoint", "sync.backoffice_key", "sync.intake_key", "sync.ca_file",
            "catalog.trusted_keys", "card.trust_store"}
+#: settings only set on the kiosk itself: its identity, its mode, where cards come from
+LOCAL_ONLY = {"kiosk.id", "kiosk.code", "kiosk.mode", "card.source", "card.accept_unverified"}
+#: what a signed file must protect once the kiosk is set up
+SENDING = ("sync.endpoint", "sync.backoffice_key", "sync.intake_key", "sync.ca_file")
+SIGNATURE_PREFIX = b'signature = "ed25519:'
 
 
 class ProvisioningError(ValueError):
@@ -75,6 +91,23 @@ class Profile:
     publisher_keys: tuple[bytes, ...] = ()
     csca: tuple[bytes, ...] = ()
     settings: dict = field(default_factory=dict)
+    #: the bytes the signature covers, and the signature (None: unsigned)
+    body: bytes = field(default=b"", repr=False)
+    signature: bytes | None = field(default=None, repr=False)
+
+    def signed_by(self, key_text: str) -> bool:
+        """Whether the file carries a valid signature by this ``ed25519:`` key."""
+        from cryptography.exceptions import InvalidSignature
+
+        from .keys import parse_ed25519
+
+        if self.signature is None or not key_text:
+            return False
+        try:
+            parse_ed25519(key_text).verify(self.signature, self.body)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -91,11 +124,13 @@ def fingerprint(data: bytes) -> str:
 
 
 def find(folder: Path) -> Path | None:
-    """The profile on a stick: at its root or one folder down."""
+    """The profile under ``folder`` (a stick, or the folder sticks are mounted in): at
+    its root or up to two folders down."""
     folder = Path(folder)
-    for candidate in [folder / PROFILE_NAME, *sorted(folder.glob(f"*/{PROFILE_NAME}"))]:
-        if candidate.is_file():
-            return candidate
+    for pattern in (PROFILE_NAME, f"*/{PROFILE_NAME}", f"*/*/{PROFILE_NAME}"):
+        for candidate in sorted(folder.glob(pattern)):
+            if candidate.is_file():
+                return candidate
     return None
 
 
@@ -137,8 +172,9 @@ def read(path: Path) -> Profile:
         raise _refuse(N_("Provisioning file cannot be read: {error}"), error=type(e).__name__) from None
     if len(raw) > MAX_BYTES:
         raise _refuse(N_("Provisioning file is too large to be one."))
+    body, signature = _split_signature(raw)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(body.decode("utf-8"))  # the signature line is not part of the data
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise _refuse(N_("Provisioning file is not valid TOML: {error}"), error=str(e)[:200]) from None
     if data.get("format") != FORMAT:
@@ -175,14 +211,12 @@ def read(path: Path) -> Profile:
             raise _refuse(N_("Provisioning file: catalog publisher key {n} is not an Ed25519 public key."), n=n)
     csca = _pem_list(card, "csca", "card")
     for n, pem in enumerate(csca, 1):
-        try:
-            cert = x509.load_pem_x509_certificate(pem)
-            ca_ok = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-        except (ValueError, x509.ExtensionNotFound, UnsupportedAlgorithm):
-            ca_ok = False
-        if not ca_ok:
+        if not _only_ca_certificates(pem):
             raise _refuse(N_("Provisioning file: CSCA certificate {n} is not a CA certificate."), n=n)
     for name in settings:
+        if name in LOCAL_ONLY:
+            raise _refuse(N_("Provisioning file: {setting} is set on the kiosk itself, not by a file."),
+                          setting=name)
         if name in MANAGED:
             raise _refuse(N_("Provisioning file: {setting} is set by its own section, not in [settings]."),
                           setting=name)
@@ -191,17 +225,55 @@ def read(path: Path) -> Profile:
     endpoint = _text(sync, "endpoint", "sync")
     meta = {k: data.get(k) if isinstance(data.get(k), str) else "" for k in ("issuer", "created")}
     return Profile(path, meta["issuer"][:200], meta["created"][:40], endpoint, backoffice, intake,
-                   ca_pem, publishers, csca, dict(settings))
+                   ca_pem, publishers, csca, dict(settings), body, signature)
 
 
-def _files(paths) -> dict[str, Path]:
+def _split_signature(raw: bytes) -> tuple[bytes, bytes | None]:
+    """(signed body, signature) when the last line is the signature, else (raw, None)."""
+    from .sync.protocol import unb64
+
+    text = raw.rstrip(b"\n")
+    cut = text.rfind(b"\n") + 1
+    last = text[cut:]
+    if not (last.startswith(SIGNATURE_PREFIX) and last.endswith(b'"')):
+        return raw, None
+    try:
+        sig = unb64(last[len(SIGNATURE_PREFIX):-1].decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        sig = b""
+    return raw[:cut], sig if len(sig) == 64 else b""
+
+
+def _only_ca_certificates(pem: bytes) -> bool:
+    """Every certificate of the block parses with the kiosk's own trust store loader and is
+    a CA (what passive authentication will load at start)."""
+    from .card.errors import CardError
+    from .card.passive import TrustStore
+
+    try:
+        store = TrustStore()
+        store.add(pem)
+    except (CardError, ValueError, TypeError):
+        return False
+    return len(store) > 0 and all(c.ca for c in store.certificates)
+
+
+def _files(paths, profile: Profile) -> dict[str, Path]:
+    """Where the profile's trust material goes: named by its content, so new material
+    never overwrites what the running settings point at, and the same file twice is the
+    same path (no change)."""
     trust = paths.config / "trust"
-    return {"ca": trust / "office-ca.pem", "publishers": trust / "catalog-publishers",
-            "csca": trust / "csca"}
+
+    def tag(*parts: bytes) -> str:
+        return hashlib.sha256(b"\0".join(sorted(parts))).hexdigest()[:12]
+
+    return {"ca": trust / f"office-ca-{tag(profile.ca_pem or b'')}.pem",
+            "publishers": trust / f"catalog-publishers-{tag(*profile.publisher_keys)}",
+            "csca": trust / f"csca-{tag(*profile.csca)}"}
 
 
 def _wanted(profile: Profile, paths) -> dict:
-    files = _files(paths)
+    files = _files(paths, profile)
     wanted = dict(profile.settings)
     for name, value in (("sync.endpoint", profile.endpoint), ("sync.backoffice_key", profile.backoffice_key),
                         ("sync.intake_key", profile.intake_key)):
@@ -217,12 +289,27 @@ def _wanted(profile: Profile, paths) -> dict:
 
 
 def _checked(profile: Profile, paths, settings: Settings) -> dict:
-    """The new values, coerced by the settings' own rules; refuses the profile if any is refused."""
+    """The new values, coerced by the settings' own rules; refuses the profile if any is
+    refused, if it would give a production kiosk the DEMO catalog key, or if it changes
+    how a kiosk already set up sends without the signature of its intake."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from .procedures.package import is_demo_key
+
     wanted = _wanted(profile, paths)
     trial = Settings(None, wanted)
     if trial.problems:
-        raise _refuse(N_("Provisioning file: a setting is refused: {problem}"), problem=str(trial.problems[0]))
-    return {name: trial.values[name] for name in wanted}
+        raise ProvisioningError(Message(N_("Provisioning file: a setting is refused: {problem}"),
+                                        {"problem": trial.problems[0]}))
+    new = {name: trial.values[name] for name in wanted}
+    if settings["kiosk.mode"] == "production" and any(
+            is_demo_key(load_pem_public_key(p)) for p in profile.publisher_keys):
+        raise _refuse(N_("Provisioning file: the DEMO catalog key is refused on a kiosk in production."))
+    current = settings["sync.intake_key"]
+    if current and any(n in new and new[n] != settings[n] for n in SENDING) and not profile.signed_by(current):
+        raise _refuse(N_("This kiosk is already set up: a file that changes where or how it sends "
+                         "must be signed by the office's intake key."))
+    return new
 
 
 def _shown(name: str, value) -> str:
@@ -234,34 +321,50 @@ def _shown(name: str, value) -> str:
     return str(value) if value != "" else "—"
 
 
+def _plan(profile: Profile, paths, settings: Settings) -> tuple[list[Change], dict]:
+    new = _checked(profile, paths, settings)
+    out = []
+    for name, value in new.items():
+        if settings[name] == value:
+            continue
+        if name in ("sync.ca_file", "catalog.trusted_keys", "card.trust_store"):
+            # Trust material: its fingerprints, not the folder names.
+            pems = {"sync.ca_file": [profile.ca_pem or b""], "catalog.trusted_keys": profile.publisher_keys,
+                    "card.trust_store": profile.csca}[name]
+            out.append(Change(name, _material(settings[name]), ", ".join(fingerprint(p) for p in pems)))
+        else:
+            out.append(Change(name, _shown(name, settings[name]), _shown(name, value)))
+    return out, new
+
+
 def plan(profile: Profile, paths, settings: Settings) -> list[Change]:
     """What applying would change, for the technician to read before confirming."""
-    new = _checked(profile, paths, settings)
-    out = [Change(n, _shown(n, settings[n]), _shown(n, v)) for n, v in new.items() if settings[n] != v]
-    files = _files(paths)
-    if profile.ca_pem is not None and not _same(files["ca"], profile.ca_pem):
-        out.append(Change("sync.ca", _file_print(files["ca"]), fingerprint(profile.ca_pem)))
-    for label, folder, pems in (("catalog.publisher_keys", files["publishers"], profile.publisher_keys),
-                                ("card.csca", files["csca"], profile.csca)):
-        if pems and sorted(_folder_pems(folder)) != sorted(pems):
-            out.append(Change(label, str(len(_folder_pems(folder))),
-                              ", ".join(fingerprint(p) for p in pems)))
-    return out
+    return _plan(profile, paths, settings)[0]
 
 
 def apply(profile: Profile, paths, settings: Settings) -> list[Change]:
-    """Write the trust files, then every setting at once; returns what changed."""
-    changes = plan(profile, paths, settings)
-    new = _checked(profile, paths, settings)
-    files = _files(paths)
-    if profile.ca_pem is not None:
-        _write_file(files["ca"], profile.ca_pem)
-    if profile.publisher_keys:
-        _write_folder(files["publishers"], profile.publisher_keys, "publisher")
-    if profile.csca:
-        _write_folder(files["csca"], profile.csca, "csca")
+    """Write the trust material into new folders, then every setting in one atomic write
+    (the moment the kiosk switches); returns what changed. On any failure nothing the
+    kiosk uses has changed, and what was written for it is removed."""
+    changes, new = _plan(profile, paths, settings)
+    files = _files(paths, profile)
+    written: list[Path] = []
+    try:
+        if profile.ca_pem is not None and not files["ca"].exists():
+            _write_file(files["ca"], profile.ca_pem)
+            written.append(files["ca"])
+        for key, pems, stem in (("publishers", profile.publisher_keys, "publisher"), ("csca", profile.csca, "csca")):
+            if pems and not files[key].exists():
+                _write_folder(files[key], pems, stem)
+                written.append(files[key])
+        Settings(settings.path, {**settings.values, **new}).save()
+    except OSError as e:
+        for path in written:
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        raise _refuse(N_("The kiosk could not write the new settings ({error}); nothing was changed."),
+                      error=type(e).__name__) from None
     settings.values.update(new)
-    settings.save()
+    _tidy(paths.config / "trust", settings)
     return changes
 
 
@@ -301,8 +404,10 @@ def read_kiosk(path: Path) -> dict:
 
 def write_profile(folder: Path, *, endpoint: str, backoffice_key: str, intake_key: str,
                   issuer: str = "", ca_pem: bytes | None = None, publisher_keys=(), csca=(),
-                  settings: dict | None = None, now: dt.datetime | None = None) -> Path:
-    """The back office's side: write a profile (then checked by reading it back)."""
+                  settings: dict | None = None, now: dt.datetime | None = None,
+                  signing_key=None) -> Path:
+    """The back office's side: write a profile, signed with ``signing_key`` (the intake's
+    Ed25519 private key) when given, then checked by reading it back."""
     import json
 
     def s(v: str) -> str:
@@ -322,32 +427,36 @@ def write_profile(folder: Path, *, endpoint: str, backoffice_key: str, intake_ke
     if settings:
         lines += ["", "[settings]"] + [f"{s(k)} = {s(v) if isinstance(v, str) else json.dumps(v)}"
                                       for k, v in settings.items()]
+    body = ("\n".join(lines) + "\n").encode("utf-8")
+    if signing_key is not None:
+        from .sync.protocol import b64
+
+        body += SIGNATURE_PREFIX + b64(signing_key.sign(body)).encode("ascii") + b'"\n'
     target = Path(folder) / PROFILE_NAME
-    _write_file(target, ("\n".join(lines) + "\n").encode("utf-8"), mode=0o644)
+    _write_file(target, body, mode=0o644)
     read(target)
     return target
 
 
 # --- files ---------------------------------------------------------------------------
-def _same(path: Path, data: bytes) -> bool:
+def _material(current: str) -> str:
+    """The fingerprints of the trust material a setting points at now ("—": none)."""
+    if not current:
+        return "—"
+    path = Path(current)
     try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _file_print(path: Path) -> str:
-    try:
-        return fingerprint(path.read_bytes())
+        blobs = [p.read_bytes() for p in sorted(path.glob("*.pem"))] if path.is_dir() else [path.read_bytes()]
     except OSError:
         return "—"
+    return ", ".join(fingerprint(b) for b in blobs) or "—"
 
 
-def _folder_pems(folder: Path) -> list[bytes]:
-    try:
-        return [p.read_bytes() for p in sorted(folder.glob("*.pem"))]
-    except OSError:
-        return []
+def _tidy(trust: Path, settings: Settings) -> None:
+    """Remove the trust material this module wrote that the settings no longer use."""
+    used = {settings[n] for n in ("sync.ca_file", "catalog.trusted_keys", "card.trust_store")}
+    for p in trust.glob("*"):
+        if p.name.startswith(("office-ca-", "catalog-publishers-", "csca-")) and str(p) not in used:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 def _write_file(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -360,22 +469,34 @@ def _write_file(path: Path, data: bytes, mode: int = 0o644) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
 def _write_folder(folder: Path, pems: tuple[bytes, ...], stem: str) -> None:
-    """Replace ``folder`` with one holding exactly these PEMs (never half of the old and new)."""
+    """A new folder holding exactly these PEMs, on disk before its name appears."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
-    for n, pem in enumerate(pems, 1):
-        (tmp / f"{stem}-{n:02d}.pem").write_bytes(pem)
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(folder, old)
-    os.replace(tmp, folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    try:
+        for n, pem in enumerate(pems, 1):
+            with open(tmp / f"{stem}-{n:02d}.pem", "wb") as f:
+                f.write(pem)
+                f.flush()
+                os.fsync(f.fileno())
+        os.chmod(tmp, 0o755)
+        _fsync_dir(tmp)
+        os.replace(tmp, folder)
+        _fsync_dir(folder.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

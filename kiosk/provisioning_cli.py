@@ -100,7 +100,8 @@ def provision_export(folder: Path) -> None:
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write guichet-provisioning.toml into (the USB stick).")
 def intake_provisioning(db, endpoint, issuer, ca_file, catalog_keys, csca, extra, out) -> None:
-    """Write the provisioning file technicians take to the office's kiosks."""
+    """Write the provisioning file technicians take to the office's kiosks, signed with
+    the intake's key (kiosks already set up accept changes to their sending only so)."""
     from .keys import KioskKeyError
     from .sync.intake.keys import IntakeKeys, keys_dir
 
@@ -120,7 +121,8 @@ def intake_provisioning(db, endpoint, issuer, ca_file, catalog_keys, csca, extra
                                   intake_key=keys.signing_public_text, issuer=issuer,
                                   ca_pem=ca_file.read_bytes() if ca_file else None,
                                   publisher_keys=[p.read_bytes() for p in catalog_keys],
-                                  csca=[p.read_bytes() for p in csca], settings=settings)
+                                  csca=[p.read_bytes() for p in csca], settings=settings,
+                                  signing_key=keys.signing)
     except prov.ProvisioningError as e:
         raise click.ClickException(str(e)) from None
     click.echo(path)

@@ -18,9 +18,10 @@ RESTART = N_("The new settings take effect when the kiosk starts again.")
 
 
 class ProvisionPage:
-    def __init__(self, desk, usb_roots: Iterable[Path] = USB_ROOTS):
+    def __init__(self, desk, usb_roots: Iterable[Path] = USB_ROOTS, mounted_only: bool = True):
         self.desk = desk
         self.usb_roots = [Path(r) for r in usb_roots]
+        self.mounted_only = mounted_only
         self.profile: prov.Profile | None = None
         self.changes: list[prov.Change] = []
         #: "" (not looked), "no_stick", "no_file", "refused", "ready", "applied"
@@ -35,12 +36,9 @@ class ProvisionPage:
 
     def _found(self) -> Path | None:
         for root in self.usb_roots:
-            if not root.is_dir():
-                continue
-            for pattern in (prov.PROFILE_NAME, f"*/{prov.PROFILE_NAME}", f"*/*/{prov.PROFILE_NAME}"):
-                for p in sorted(root.glob(pattern)):
-                    if p.is_file():
-                        return p
+            found = prov.find(root) if root.is_dir() else None
+            if found is not None:
+                return found
         return None
 
     def scan(self) -> None:
@@ -100,12 +98,13 @@ class ProvisionPage:
                                   {"file": written.name})
 
     def _first_folder(self) -> Path | None:
-        for root in self.usb_roots:
-            if root.is_dir():
-                for candidate in sorted(root.iterdir()):
-                    if candidate.is_dir():
-                        return candidate
-        return None
+        """A stick to write on when it holds no provisioning file: the first mounted,
+        writable one (any folder under the roots when ``mounted_only`` is off, for tests)."""
+        from .desk import _usb_folder
+
+        if self.mounted_only:
+            return _usb_folder(self.usb_roots)
+        return next((c for r in self.usb_roots if r.is_dir() for c in sorted(r.iterdir()) if c.is_dir()), None)
 
     def view(self, lang: str) -> dict:
         t = lambda m: gettext(lang, m)  # noqa: E731

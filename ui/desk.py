@@ -184,10 +184,8 @@ class DeskModel(QObject):
             return
         if self._vm.state != "welcome" or self._mode not in ("closed", "sign_in"):
             return
-        self._desk.badge(event.staff_card)
         self._mode = "sign_in"
-        self._touched()
-        self._refresh()
+        self._act(self._desk.badge, event.staff_card)
 
     @Slot()
     def close(self) -> None:
@@ -225,7 +223,10 @@ class DeskModel(QObject):
             fn(*args)
         except Exception as e:  # an action must never take the kiosk down
             log.error("desk action failed: %s", type(e).__name__)
-        self._refresh()
+        try:
+            self._refresh()
+        except Exception as e:  # nor can drawing its outcome (a damaged file read for the view)
+            log.error("desk view failed: %s", type(e).__name__)
 
     @Slot()
     def sendNow(self) -> None:  # noqa: N802
@@ -295,8 +296,9 @@ class DeskModel(QObject):
         if self._desk.actor is not None and self._desk.actor.can("config.write"):
             self._desk.error = self._desk.notice = None
             self._provision = ProvisionPage(self._desk, self.usb_roots)
-            self._provision.scan()
             self._mode = "provision"
+            self._act(self._provision.scan)
+            return
         self._touched()
         self._refresh()
 

@@ -4,6 +4,7 @@ for enrolment. Through the real CLI, on real files."""
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,7 @@ from kiosk import provisioning as prov
 from kiosk.cli import cli
 from kiosk.config import Settings
 from kiosk.paths import KioskPaths
+from kiosk.sync.intake.keys import IntakeKeys, keys_dir
 from tests.mutations import mutated
 from tests.staff_helpers import TECH, make_staff_cli
 
@@ -138,14 +140,89 @@ def test_a_csca_that_is_not_a_ca_is_refused(tmp_path):
 def test_reapplying_replaces_the_trust_folders_whole(run, office, tmp_path):
     db, stick, files = office
     run("provision", "apply", stick)
+    first = settings_now()["catalog.trusted_keys"]
     other = publisher_pem()
     profile = prov.read(stick / prov.PROFILE_NAME)
     prov.write_profile(stick, endpoint=profile.endpoint, backoffice_key=profile.backoffice_key,
-                       intake_key=profile.intake_key, publisher_keys=[other])
+                       intake_key=profile.intake_key, publisher_keys=[other],
+                       signing_key=IntakeKeys.load(keys_dir(db)).signing)
     run("provision", "apply", stick)
-    folder = KioskPaths.from_env().config / "trust" / "catalog-publishers"
-    assert [p.read_bytes() for p in folder.glob("*.pem")] == [other]  # the old key is gone
-    assert not list(folder.parent.glob(".catalog-publishers.*"))
+    folder = settings_now()["catalog.trusted_keys"]
+    assert folder != first and not os.path.exists(first)  # the old material is gone
+    assert [p.read_bytes() for p in sorted(Path(folder).glob("*.pem"))] == [other]
+    assert not list(Path(folder).parent.glob(".catalog-publishers*"))
+
+
+def test_once_set_up_a_kiosk_takes_sending_changes_only_signed_by_its_intake(run, office, tmp_path):
+    db, stick, files = office
+    run("provision", "apply", stick)
+    signed = prov.read(stick / prov.PROFILE_NAME)
+    assert signed.signature and signed.signed_by(settings_now()["sync.intake_key"])
+    # An unsigned file pointing the kiosk elsewhere: refused, nothing changed.
+    rogue = tmp_path / "rogue"
+    rogue.mkdir()
+    prov.write_profile(rogue, endpoint="https://evil.example", backoffice_key="x25519:" + "E" * 43,
+                       intake_key="ed25519:" + "E" * 43)
+    before = settings_now().values
+    assert "signed by the office's intake key" in run("provision", "apply", rogue, ok=False).output
+    # Signed, but by another key: refused too.
+    prov.write_profile(rogue, endpoint="https://evil.example", backoffice_key="x25519:" + "E" * 43,
+                       intake_key="ed25519:" + "E" * 43, signing_key=Ed25519PrivateKey.generate())
+    assert "signed by the office's intake key" in run("provision", "apply", rogue, ok=False).output
+    # A file touching nothing of the sending needs no signature (office name, languages).
+    prov.write_profile(rogue, endpoint=signed.endpoint, backoffice_key=signed.backoffice_key,
+                       intake_key=signed.intake_key, settings={"kiosk.office": "Agence Salé"})
+    run("provision", "apply", rogue)
+    after = settings_now().values
+    assert after["kiosk.office"] == "Agence Salé"
+    assert {k: v for k, v in after.items() if k != "kiosk.office"} == \
+        {k: v for k, v in before.items() if k != "kiosk.office"}
+    # The office's own signed file, with a new endpoint: accepted.
+    prov.write_profile(stick, endpoint="https://intake2.example.gov.ma", backoffice_key=signed.backoffice_key,
+                       intake_key=signed.intake_key, signing_key=IntakeKeys.load(keys_dir(db)).signing)
+    run("provision", "apply", stick)
+    assert settings_now()["sync.endpoint"] == "https://intake2.example.gov.ma"
+
+
+def test_what_the_kiosk_would_refuse_at_start_is_refused_now(tmp_path, services):
+    """Checked with the kiosk's own loaders: a CSCA block with something else after its
+    certificate, the DEMO catalog key on a production kiosk, settings kept local."""
+    from kiosk.procedures.package import DEMO_PUBLIC_KEY
+
+    def profile(**kw):
+        folder = tmp_path / "p"
+        folder.mkdir(exist_ok=True)
+        body = {"endpoint": "https://intake.example.gov.ma", "backoffice_key": "x25519:" + "A" * 43,
+                "intake_key": "ed25519:" + "A" * 43, **kw}
+        return prov.write_profile(folder, **body)
+
+    path = profile(csca=[CSCA])
+    text = path.read_text()
+    path.write_text(text.replace("-----END CERTIFICATE-----", "-----END CERTIFICATE-----\\n-----BEGIN "
+                                 "CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----", 1))
+    with pytest.raises(prov.ProvisioningError, match="not a CA"):
+        prov.read(path)
+    demo = profile(publisher_keys=[Path(DEMO_PUBLIC_KEY).read_bytes()])
+    services.settings.values["kiosk.mode"] = "production"
+    with pytest.raises(prov.ProvisioningError, match="DEMO catalog key"):
+        prov.plan(prov.read(demo), services.paths, services.settings)
+    for name, value in (("kiosk.mode", "demo"), ("kiosk.id", "X-1"), ("card.source", "demo")):
+        with pytest.raises(prov.ProvisioningError):
+            profile(settings={name: value})
+
+
+def test_a_failed_write_changes_nothing(run, office, monkeypatch):
+    db, stick, files = office
+    before = settings_now().values
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(Settings, "save", full_disk)
+    assert "nothing was changed" in run("provision", "apply", stick, ok=False).output
+    monkeypatch.undo()
+    assert settings_now().values == before
+    trust = KioskPaths.from_env().config / "trust"
+    assert not trust.exists() or not [p for p in trust.iterdir()]  # what was written went away
 
 
 def test_once_staff_exist_applying_needs_a_technician_and_is_audited(run, office):

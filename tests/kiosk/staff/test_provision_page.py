@@ -35,7 +35,7 @@ def write(usb, **extra):
 
 def test_technician_reads_the_changes_then_applies_them(desk, services, usb):
     assert desk.sign_in("1001", "482913")
-    page = ProvisionPage(desk, [usb])
+    page = ProvisionPage(desk, [usb], mounted_only=False)
     page.scan()
     assert page.view("fr")["status"] == "no_file"
     write(usb, settings={"kiosk.office": "Agence CNSS Rabat-Agdal"})
@@ -43,7 +43,8 @@ def test_technician_reads_the_changes_then_applies_them(desk, services, usb):
     view = page.view("ar")
     assert view["status"] == "ready" and view["canApply"] and view["issuer"] == "CNSS Rabat"
     shown = {c["setting"]: c for c in view["changes"]}
-    assert {"sync.endpoint", "sync.backoffice_key", "kiosk.office", "catalog.publisher_keys"} <= set(shown)
+    assert {"sync.endpoint", "sync.backoffice_key", "kiosk.office", "catalog.trusted_keys"} <= set(shown)
+    assert shown["catalog.trusted_keys"]["new"].count(" ") == 3  # a fingerprint, not a folder
     assert "B" * 10 not in shown["sync.backoffice_key"]["new"]  # a fingerprint, not the key
     assert services.settings["sync.endpoint"] == ""  # reading changed nothing
     page.apply()
@@ -59,7 +60,7 @@ def test_a_refused_file_says_so_and_changes_nothing(desk, services, usb):
     assert desk.sign_in("1001", "482913")
     path = write(usb)
     path.write_text(path.read_text().replace("x25519:", "x25519:Z"))
-    page = ProvisionPage(desk, [usb])
+    page = ProvisionPage(desk, [usb], mounted_only=False)
     page.scan()
     view = page.view("fr")
     assert view["status"] == "refused" and view["problem"] and not view["canApply"]
@@ -70,7 +71,7 @@ def test_a_refused_file_says_so_and_changes_nothing(desk, services, usb):
 def test_an_agent_cannot_apply(desk, services, usb):
     write(usb)
     assert desk.sign_in("2001", "559301")
-    page = ProvisionPage(desk, [usb])
+    page = ProvisionPage(desk, [usb], mounted_only=False)
     page.scan()
     page.apply()
     assert services.settings["sync.endpoint"] == "" and desk.error is not None
@@ -79,7 +80,7 @@ def test_an_agent_cannot_apply(desk, services, usb):
 
 def test_the_kiosk_key_goes_onto_the_stick(desk, services, usb):
     assert desk.sign_in("1001", "482913")
-    page = ProvisionPage(desk, [usb])
+    page = ProvisionPage(desk, [usb], mounted_only=False)
     page.scan()
     page.export_kiosk()
     assert "kiosk keys init" in page.view("fr")["problem"]  # the command is a parameter-free name
