@@ -236,6 +236,10 @@ class Session:
     def _require(self, *states: State) -> None:
         if self.state not in states:
             raise TransitionError(f"not allowed in state {self.state.value}")
+        if self.card_away is not None:
+            # Only the card coming back, the End button or the language resume anything:
+            # nothing is answered or submitted for a citizen whose card is out.
+            raise TransitionError("the card is out")
 
     def _journal(self) -> None:
         """Keep the sealed draft of the procedure in progress (see procedures.drafts)."""
@@ -256,6 +260,8 @@ class Session:
     def _go(self, state: State) -> None:
         log.info("session: %s -> %s", self.state.value, state.value)
         self.state = state
+        if state in (State.SUBMITTING, State.DONE):
+            self._access = ""  # past the procedure no card is proven again: drop the CAN
         self._last_touch = self.clock()  # every new screen gets the whole delay
         self.idle_left = None
         self._changed()
@@ -405,7 +411,8 @@ class Session:
         if not self.can_complete:
             raise TransitionError("the access number has 6 digits")
         can, self.can_entry = self.can_entry, ""
-        self._access = can
+        # Kept only to prove a card put back during the grace (none: nothing kept).
+        self._access = can if self.card_grace > 0 else ""
         self.error = None
         self.read_progress = 0.0
         self._go(State.READING)
@@ -445,6 +452,9 @@ class Session:
     def type_key(self, key: dict) -> None:
         """One key of the on-screen keyboard, applied to the focused text."""
         from .keyboards import apply_key
+
+        if self.card_away is not None:
+            raise TransitionError("the card is out")
 
         if key.get("action") == "done":
             self.focus = None
@@ -526,7 +536,9 @@ class Session:
         return moved
 
     def back(self) -> None:
-        """Back is always possible, up to the catalog."""
+        """Back is always possible, up to the catalog (not while the card is out)."""
+        if self.card_away is not None:
+            raise TransitionError("the card is out")
         if self.state is State.INTRO:
             self.procedure = None
             self.wizard = self._wiped(self.wizard)

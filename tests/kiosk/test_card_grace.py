@@ -203,3 +203,40 @@ def test_a_staff_badge_is_not_the_citizens_card(opened, services):
     assert s.state is State.READING
     s.on_card_event(CardEvent(CardEventKind.STAFF_CARD))
     assert s.state is State.IDENTIFY  # still waiting for the citizen's card
+
+
+def test_nothing_moves_while_the_card_is_out(opened):
+    """The core refuses the citizen's actions while the card is out (not only the
+    opaque screen): no answer, no step, no submission for an absent card."""
+    from kiosk.session import TransitionError
+
+    opened.on_card_event(CardEvent(CardEventKind.REMOVED))
+    for action in (lambda: opened.answer("purpose", "visa"), opened.next, opened.back,
+                   lambda: opened.set_consent(True)):
+        with pytest.raises(TransitionError):
+            action()
+    assert opened.wizard.answers["purpose"] == "bank"
+    opened.set_language("ar")  # the language may still change
+    assert opened.language == "ar"
+
+
+def test_the_access_number_is_kept_only_while_it_can_serve(services, demo_identity, clock):
+    s = Session(services, services.catalog, "ar", card_grace=0, clock=clock)
+    s.start("fr")
+    s.on_card_event(CardEvent(CardEventKind.INSERTED))
+    s.on_card_event(CardEvent(CardEventKind.NEED_ACCESS))
+    for d in CAN:
+        s.type_can(d)
+    s.submit_can()
+    assert s._access == ""  # no grace: never kept
+
+
+def test_the_access_number_is_dropped_once_submitted(opened):
+    assert opened._access == CAN
+    opened.answer("copies", "1")
+    opened.next()
+    opened.answer("phone", "0612345678")
+    opened.next()
+    opened.set_consent(True)
+    opened.submit()
+    assert opened.state is State.DONE and opened._access == ""
