@@ -242,9 +242,12 @@ def probe_staff_card(transmit: Transmit, challenges: ChallengeBook | None = None
     error when a card that has the applet answers wrongly or goes away."""
     if not select_staff_applet(transmit):
         return None
-    number = parse_staff_number(check(transmit(Command(0x00, INS_GET_DATA, TAG_STAFF_NUMBER >> 8,
-                                                       TAG_STAFF_NUMBER & 0xFF, le=256)),
-                                      "GET DATA staff number").data)
+    answer = transmit(Command(0x00, INS_GET_DATA, TAG_STAFF_NUMBER >> 8, TAG_STAFF_NUMBER & 0xFF, le=256))
+    if answer.sw != SW_OK:
+        # It selected something under our AID but holds no staff number: not one of our
+        # badges (a citizen's card must still be read as a document).
+        return None
+    number = parse_staff_number(answer.data)
     key = parse_public_key(check(transmit(Command(0x00, INS_GET_DATA, TAG_PUBLIC_KEY >> 8,
                                                   TAG_PUBLIC_KEY & 0xFF, le=256)),
                                  "GET DATA public key").data)

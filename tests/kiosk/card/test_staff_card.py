@@ -180,7 +180,6 @@ class Tampering:
     (0xCA, 0x01, Response(b"2001", 0x9000), MalformedStaffNumber),                      # no TLV
     (0xCA, 0x01, Response(tlv.encode(TAG_PUBLIC_KEY, b"2001"), 0x9000), MalformedStaffNumber),  # wrong tag
     (0xCA, 0x01, Response(tlv.encode(TAG_STAFF_NUMBER, b"2001") + b"\x00", 0x9000), MalformedStaffNumber),
-    (0xCA, 0x01, Response(b"", 0x6A88), StatusError),
     (0xCA, 0x02, Response(tlv.encode(TAG_PUBLIC_KEY, b"\x04" + bytes(64)), 0x9000), MalformedPublicKey),
     (0xCA, 0x02, Response(tlv.encode(TAG_PUBLIC_KEY, b"\x02" + bytes(32)), 0x9000), MalformedPublicKey),
     (0xCA, 0x02, Response(b"", 0x6982), StatusError),
@@ -426,3 +425,17 @@ def test_the_session_ignores_staff_cards(services, badge):
     session.on_card_event(event)
     session.on_card_event(CardEvent(CardEventKind.STAFF_CARD, error=CardErrorCode.NOT_VERIFIED))
     assert session.state is before and session.identity is None
+
+
+def test_a_card_that_selects_the_aid_but_holds_no_staff_number_is_no_badge():
+    """Some other applet answering our AID must not make a citizen's card unreadable:
+    without a staff number it is not a badge, and the document is probed as usual."""
+    from kiosk.card.staff_card import probe_staff_card
+
+    seen = []
+
+    def transmit(cmd):
+        seen.append(cmd.ins)
+        return Response(b"", 0x9000 if cmd.ins == 0xA4 else 0x6A88)
+    assert probe_staff_card(transmit) is None
+    assert seen == [0xA4, 0xCA]  # SELECT, then one GET DATA: nothing signed, nothing more
