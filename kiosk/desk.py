@@ -686,6 +686,9 @@ class Desk:
         """The next badge put on the reader is enrolled for ``staff_id``."""
         self.error = self.notice = None
         if not (self.actor and self.actor.can("staff.manage")):
+            if self.actor is not None:
+                self.gate.audit.append(self.actor.id, self.actor.role, "staff.card_enrol.denied",
+                                       {"staff": staff_id})
             self.error = Message(N_("Your role does not allow this."))
             return
         self.badge_for = staff_id
@@ -721,7 +724,9 @@ class Desk:
         except StaffError as e:
             self.gate.audit.append(self.actor.id, self.actor.role, "staff.card_enrol.failed",
                                    {"staff": staff_id, "error": type(e).__name__})
-            self.error = Message(N_("This staff card is already enrolled for another account. Remove it there first."))
+            self.error = Message(N_("This staff card is already enrolled for another account. Remove it there first.")) \
+                if "enrolled for staff number" in str(e) \
+                else Message(N_("Staff accounts cannot be read. Please call the technician."))
         else:
             self.notice = Message(N_("Staff card enrolled for {staff}."), {"staff": staff_id})
 
