@@ -54,7 +54,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import KEYS, Settings, to_toml
+from .config import KEYS, Settings, Text, to_toml
 from .i18n import N_, Message
 
 FORMAT = "guichet-provisioning/1"
@@ -299,8 +299,8 @@ def _checked(profile: Profile, paths, settings: Settings) -> dict:
     wanted = _wanted(profile, paths)
     trial = Settings(None, wanted)
     if trial.problems:
-        raise ProvisioningError(Message(N_("Provisioning file: a setting is refused: {problem}"),
-                                        {"problem": trial.problems[0]}))
+        raise ProvisioningError(Text(N_("Provisioning file: a setting is refused: {problem}"),
+                                     {"problem": trial.problems[0]}))  # the rule, in the desk's language
     new = {name: trial.values[name] for name in wanted}
     if settings["kiosk.mode"] == "production" and any(
             is_demo_key(load_pem_public_key(p)) for p in profile.publisher_keys):

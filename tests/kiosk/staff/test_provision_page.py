@@ -97,3 +97,13 @@ def test_no_stick(desk, tmp_path):
     page = ProvisionPage(desk, [tmp_path / "nothing"])
     page.scan()
     assert page.view("zgh")["status"] == "no_stick" and page.view("zgh")["line"]
+
+
+def test_a_refused_setting_is_told_in_the_desk_language(desk, usb):
+    assert desk.sign_in("1001", "482913")
+    write(usb, settings={"session.idle_warning": 5})
+    page = ProvisionPage(desk, [usb], mounted_only=False)
+    page.scan()
+    ar, fr = page.view("ar")["problem"], page.view("fr")["problem"]
+    assert page.status == "refused" and "session.idle_warning" in fr and "600" in fr
+    assert ar != fr and any("\u0600" <= c <= "\u06ff" for c in ar)  # Arabic, the rule included
