@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .audit import AuditLog
+from .durable import fsync_dir
 from .config import DEFAULT_KEPT, KEYS, UNKNOWN_SETTING, UNREADABLE, Settings, Text, render
 from .i18n import N_
 from .paths import KioskPaths
@@ -1078,17 +1079,6 @@ def _scrub_file(source: Path, target: Path) -> dict[str, int]:
     return counts
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:  # some USB file systems refuse it; the files themselves were fsynced
-        pass
-
-
 @dataclass(frozen=True)
 class Bundle:
     path: Path
@@ -1171,7 +1161,7 @@ def export_bundle(paths: KioskPaths, folder: Path | str, *, now: dt.datetime | N
             except FileExistsError:
                 n += 1
                 target = folder / f"{name}-{n}"
-        _fsync_dir(folder)
+        fsync_dir(folder, tolerant=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import KEYS, Settings, Text, to_toml
+from .durable import fsync_dir, write_file
 from .i18n import N_, Message
 
 FORMAT = "guichet-provisioning/1"
@@ -351,7 +352,7 @@ def apply(profile: Profile, paths, settings: Settings) -> list[Change]:
     written: list[Path] = []
     try:
         if profile.ca_pem is not None and not files["ca"].exists():
-            _write_file(files["ca"], profile.ca_pem)
+            write_file(files["ca"], profile.ca_pem)
             written.append(files["ca"])
         for key, pems, stem in (("publishers", profile.publisher_keys, "publisher"), ("csca", profile.csca, "csca")):
             if pems and not files[key].exists():
@@ -378,7 +379,7 @@ def export_kiosk(paths, settings: Settings, folder: Path, now: dt.datetime | Non
               "kiosk.region": settings["kiosk.region"],
               "kiosk.public_key": public_key_text(paths), "kiosk.exported": now.isoformat(timespec="seconds")}
     target = Path(folder) / f"guichet-kiosk-{settings['kiosk.id']}.toml"
-    _write_file(target, to_toml(values).encode("utf-8"), mode=0o644)
+    write_file(target, to_toml(values).encode("utf-8"), mode=0o644)
     return target
 
 
@@ -433,7 +434,7 @@ def write_profile(folder: Path, *, endpoint: str, backoffice_key: str, intake_ke
 
         body += SIGNATURE_PREFIX + b64(signing_key.sign(body)).encode("ascii") + b'"\n'
     target = Path(folder) / PROFILE_NAME
-    _write_file(target, body, mode=0o644)
+    write_file(target, body, mode=0o644)
     read(target)
     return target
 
@@ -459,22 +460,6 @@ def _tidy(trust: Path, settings: Settings) -> None:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
-def _write_file(path: Path, data: bytes, mode: int = 0o644) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_folder(folder: Path, pems: tuple[bytes, ...], stem: str) -> None:
     """A new folder holding exactly these PEMs, on disk before its name appears."""
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -486,17 +471,9 @@ def _write_folder(folder: Path, pems: tuple[bytes, ...], stem: str) -> None:
                 f.flush()
                 os.fsync(f.fileno())
         os.chmod(tmp, 0o755)
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         os.replace(tmp, folder)
-        _fsync_dir(folder.parent)
+        fsync_dir(folder.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

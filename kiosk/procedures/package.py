@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ..paths import ASSETS, KioskPaths
+from ..durable import fsync_dir
 from .loader import DEFAULT_CATALOG, CatalogError, load_catalog
 from .model import Catalog
 
@@ -481,14 +482,6 @@ def store_dir(paths: KioskPaths) -> Path:
     return paths.data / "catalogs"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _pointer(root: Path) -> int | None:
     """The edition the pointer names, None when there is no pointer; ValueError if broken."""
     try:
@@ -531,7 +524,7 @@ def _switch(root: Path, edition: int) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(root)
+    fsync_dir(root)
 
 
 def active_catalog_dir(paths: KioskPaths) -> Path:
@@ -624,7 +617,7 @@ def _import(paths: KioskPaths, root: Path, package_file: Path | str,
         if target.exists():  # installed before, then rolled back from: replace it
             target.rename(root / f".incoming-old-{secrets.token_hex(4)}")
         incoming.rename(target)
-        _fsync_dir(root)
+        fsync_dir(root)
         _switch(root, verified.edition)
         log.info("catalog edition %s installed and active (was %s)", verified.edition, was)
         return _edition(root, str(verified.edition), verified.edition)
