@@ -551,7 +551,7 @@ class Desk:
     def _change_my_pin(self, form: StaffForm) -> bool:
         """The member's own PIN: the current one first (a wrong one counts as at sign-in)."""
         try:
-            self.gate.staff.authenticate(self.actor.id, form.old)
+            self.gate.staff.authenticate(self.actor.id, form.old, purpose="pin_check")
         except LockedOut as e:
             self.error = Message(N_("Too many wrong PINs. Try again in {seconds} seconds."),
                                  {"seconds": int(e.seconds + 0.999)})

@@ -345,9 +345,11 @@ class Staff:
         return accounts[staff_id]
 
     # --- signing in --------------------------------------------------------------------
-    def authenticate(self, staff_id: str, pin: str) -> Actor:
+    def authenticate(self, staff_id: str, pin: str, purpose: str = "sign_in") -> Actor:
         """The actor for a staff number and PIN, or ``WrongPin`` / ``LockedOut``. An
-        unknown number costs the same time as a wrong PIN and says the same thing."""
+        unknown number costs the same time as a wrong PIN and says the same thing.
+        ``purpose`` names the audit records (``staff.sign_in``, or ``staff.pin_check`` when
+        a signed-in member confirms their PIN); the lockout counts either way."""
         global _DUMMY
         accounts = self._load()
         now = self.clock()
@@ -355,23 +357,23 @@ class Staff:
         if account is None:
             _DUMMY = _DUMMY or hash_pin("582917")
             pin_matches(pin, _DUMMY)
-            self.audit.append(staff_id if _ID.fullmatch(staff_id) else "?", "unknown", "staff.sign_in_failed", {})
+            self.audit.append(staff_id if _ID.fullmatch(staff_id) else "?", "unknown", f"staff.{purpose}_failed", {})
             raise WrongPin(FREE_TRIES)
         if account.locked_until > now:
-            self.audit.append(account.id, account.role, "staff.sign_in_locked", {})
+            self.audit.append(account.id, account.role, f"staff.{purpose}_locked", {})
             raise LockedOut(account.locked_until - now)
         if pin_matches(pin, account.pin):
             if account.failures:
                 account.failures, account.locked_until = 0, 0.0
                 self._save(accounts)
-            self.audit.append(account.id, account.role, "staff.sign_in", {})
+            self.audit.append(account.id, account.role, f"staff.{purpose}", {})
             return Actor(account.id, account.role, account.name)
         account.failures += 1
         over = account.failures - FREE_TRIES
         if over >= 0:
             account.locked_until = now + min(MAX_LOCK, FIRST_LOCK * 2 ** over)
         self._save(accounts)
-        self.audit.append(account.id, account.role, "staff.sign_in_failed",
+        self.audit.append(account.id, account.role, f"staff.{purpose}_failed",
                           {"failures": account.failures})
         if over >= 0:
             raise LockedOut(account.locked_until - now)

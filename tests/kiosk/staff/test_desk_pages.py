@@ -143,6 +143,10 @@ def test_change_my_own_pin(desk):
     type_in(desk, "again", "640213")
     assert desk.submit_form()
     assert desk.page == "" and desk.form is None and "PIN" in desk.page_view("fr")["notice"]
+    # The current PIN was checked, not a second sign-in: the audit says which.
+    actions = [r["action"] for r in desk.gate.audit.records()]
+    checks = actions[actions.index("staff.pin_check_failed"):]
+    assert "staff.pin_check" in checks and "staff.sign_in" not in checks
     desk.sign_out()
     assert not desk.sign_in("2001", "559301") and desk.sign_in("2001", "640213")
 
