@@ -56,17 +56,19 @@ ROLE_LABELS = {"agent": N_("Agent"), "technician": N_("Technician")}
 PAGES = {"reader": "config.write", "staff": "staff.manage", "my_pin": None}
 #: what a refusal of kiosk/staff.py means on the screen, found by its (English) reason,
 #: and the box to type again; a reason not listed is shown as it is
-STAFF_REFUSALS = (
-    ("a staff number is", N_("A staff number is 2 to 8 digits."), "id"),
-    ("exists already", N_("Staff number {staff} exists already. Choose another number."), "id"),
-    ("a name is", N_("Type a name (up to 60 characters)."), "name"),
-    ("a PIN is 6 to 12", N_("A PIN is 6 to 12 digits."), "pin"),
-    ("a PIN cannot be", N_("This PIN is too easy to guess: not one digit repeated, nor a run like 123456."), "pin"),
-    ("role must be", N_("Choose agent or technician."), ""),
-    ("no staff number", N_("There is no staff number {staff}."), ""),
-    ("last technician", N_("The last technician cannot be removed. Add another technician first."), ""),
-    ("damaged staff file", N_("Staff accounts cannot be read. Please call the technician."), ""),
-)
+STAFF_REFUSALS = {  # StaffError.code -> (message, the box to type again)
+    "number-form": (N_("A staff number is 2 to 8 digits."), "id"),
+    "number-taken": (N_("Staff number {staff} exists already. Choose another number."), "id"),
+    "name": (N_("Type a name (up to 60 characters)."), "name"),
+    "pin-length": (N_("A PIN is 6 to 12 digits."), "pin"),
+    "pin-weak": (N_("This PIN is too easy to guess: not one digit repeated, nor a run like 123456."), "pin"),
+    "role": (N_("Choose agent or technician."), ""),
+    "unknown-number": (N_("There is no staff number {staff}."), ""),
+    "last-technician": (N_("The last technician cannot be removed. Add another technician first."), ""),
+    "damaged": (N_("Staff accounts cannot be read. Please call the technician."), ""),
+    "no-badge": (N_("Staff member {staff} has no staff card."), ""),
+    "badge-elsewhere": (N_("This staff card is already enrolled for another account. Remove it there first."), ""),
+}
 #: a test read of the card reader, by outcome (kiosk/card/probe.py)
 CARD_TEST_OUTCOMES = {
     "ok": N_("The card answered."),
@@ -724,9 +726,7 @@ class Desk:
         except StaffError as e:
             self.gate.audit.append(self.actor.id, self.actor.role, "staff.card_enrol.failed",
                                    {"staff": staff_id, "error": type(e).__name__})
-            self.error = Message(N_("This staff card is already enrolled for another account. Remove it there first.")) \
-                if "enrolled for staff number" in str(e) \
-                else Message(N_("Staff accounts cannot be read. Please call the technician."))
+            self.error, _ = _staff_refusal(e, staff_id)
         else:
             self.notice = Message(N_("Staff card enrolled for {staff}."), {"staff": staff_id})
 
@@ -737,8 +737,7 @@ class Desk:
         except Forbidden:
             self.error = Message(N_("Your role does not allow this."))
         except StaffError as e:
-            self.error = Message(N_("Staff member {staff} has no staff card."), {"staff": staff_id}) \
-                if "no badge" in str(e) else Message(N_("Staff accounts cannot be read. Please call the technician."))
+            self.error, _ = _staff_refusal(e, staff_id)
         else:
             self.notice = Message(N_("Staff card removed for {staff}."), {"staff": staff_id})
 
@@ -881,11 +880,10 @@ def _usb_folder(roots) -> Path | None:
 
 def _staff_refusal(error: StaffError, staff: str) -> tuple[Message, str]:
     """A refusal of kiosk/staff.py as a translated message, and the box to type again."""
-    reason = str(error)
-    for needle, msgid, field in STAFF_REFUSALS:
-        if needle in reason:
-            return Message(msgid, {"staff": staff} if "{staff}" in msgid else {}), field
-    return Message(N_("Refused: {reason}"), {"reason": reason}), ""
+    if error.code in STAFF_REFUSALS:
+        msgid, field = STAFF_REFUSALS[error.code]
+        return Message(msgid, {"staff": staff} if "{staff}" in msgid else {}), field
+    return Message(N_("Refused: {reason}"), {"reason": str(error)}), ""
 
 
 def _render(message, lang: str) -> str:

@@ -54,7 +54,15 @@ _ARGON = dict(length=32, iterations=2, lanes=1, memory_cost=19 * 1024)
 
 
 class StaffError(ValueError):
-    """A refused staff operation; the message is for the technician."""
+    """A refused staff operation; the message is for the technician (English), ``code``
+    says which refusal it is, for screens that tell it in their own language."""
+
+    code = "refused"
+
+    def __init__(self, message: str = "", code: str | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class Forbidden(PermissionError):
@@ -151,9 +159,9 @@ class Account:
 
 def check_pin_rule(pin: str) -> None:
     if not re.fullmatch(r"[0-9]{6,12}", pin):
-        raise StaffError("a PIN is 6 to 12 digits")
+        raise StaffError("a PIN is 6 to 12 digits", "pin-length")
     if len(set(pin)) == 1 or pin in "01234567890123" or pin in "98765432109876":
-        raise StaffError("a PIN cannot be one repeated digit or a run like 123456")
+        raise StaffError("a PIN cannot be one repeated digit or a run like 123456", "pin-weak")
 
 
 def hash_pin(pin: str) -> str:
@@ -193,7 +201,7 @@ class Staff:
             return {a["id"]: Account(**a) for a in raw["accounts"]}
         except (ValueError, KeyError, TypeError) as e:
             raise StaffError(f"{self.path}: damaged staff file ({type(e).__name__}); "
-                             "restore it from the technician's backup") from None
+                             "restore it from the technician's backup", "damaged") from None
 
     def _save(self, accounts: dict[str, Account]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -224,15 +232,15 @@ class Staff:
         if accounts:
             actor.require("staff.manage")
         elif role != "technician":
-            raise StaffError("the first account must be a technician")
+            raise StaffError("the first account must be a technician", "first-technician")
         if not _ID.fullmatch(staff_id):
-            raise StaffError("a staff number is 2 to 8 digits")
+            raise StaffError("a staff number is 2 to 8 digits", "number-form")
         if staff_id in accounts:
-            raise StaffError(f"staff number {staff_id} exists already")
+            raise StaffError(f"staff number {staff_id} exists already", "number-taken")
         if role not in ROLES:
-            raise StaffError(f"role must be one of {', '.join(ROLES)}")
+            raise StaffError(f"role must be one of {', '.join(ROLES)}", "role")
         if not 0 < len(name.strip()) <= 60:
-            raise StaffError("a name is 1 to 60 characters")
+            raise StaffError("a name is 1 to 60 characters", "name")
         check_pin_rule(pin)
         accounts[staff_id] = Account(staff_id, name.strip(), role, hash_pin(pin))
         self._save(accounts)
@@ -261,7 +269,7 @@ class Staff:
         accounts = self._load()
         account = self._get(accounts, staff_id)
         if account.role == "technician" and sum(a.role == "technician" for a in accounts.values()) == 1:
-            raise StaffError("the last technician cannot be removed")
+            raise StaffError("the last technician cannot be removed", "last-technician")
         del accounts[staff_id]
         self._save(accounts)
         self.audit.append(actor.id, actor.role, "staff.remove", {"staff": staff_id})
@@ -284,7 +292,8 @@ class Staff:
         fp = fingerprint(public_key)
         other = next((a.id for a in accounts.values() if a.card == fp and a.id != staff_id), None)
         if other is not None:
-            raise StaffError(f"this badge is enrolled for staff number {other}; remove it there first")
+            raise StaffError(f"this badge is enrolled for staff number {other}; remove it there first",
+                             "badge-elsewhere")
         replaced = bool(account.card) and account.card != fp
         account.card = fp
         self._save(accounts)
@@ -297,7 +306,7 @@ class Staff:
         accounts = self._load()
         account = self._get(accounts, staff_id)
         if not account.card:
-            raise StaffError(f"staff number {staff_id} has no badge")
+            raise StaffError(f"staff number {staff_id} has no badge", "no-badge")
         old, account.card = account.card, ""
         self._save(accounts)
         self.audit.append(actor.id, actor.role, "staff.card_remove",
@@ -341,7 +350,7 @@ class Staff:
     @staticmethod
     def _get(accounts: dict[str, Account], staff_id: str) -> Account:
         if staff_id not in accounts:
-            raise StaffError(f"no staff number {staff_id}")
+            raise StaffError(f"no staff number {staff_id}", "unknown-number")
         return accounts[staff_id]
 
     # --- signing in --------------------------------------------------------------------
