@@ -53,6 +53,16 @@ def opened(services, demo_identity, clock):
     return s
 
 
+def finish_and_submit(session):
+    """The opened session's remaining steps, consent and submission: on to Done."""
+    session.answer("copies", "1")
+    session.next()
+    session.answer("phone", "0612345678")
+    session.next()
+    session.set_consent(True)
+    session.submit()
+
+
 def put_back(session, identity):
     session.on_card_event(CardEvent(CardEventKind.INSERTED))
     session.on_card_event(CardEvent(CardEventKind.NEED_ACCESS))
@@ -161,12 +171,7 @@ def test_no_access_number_means_no_proof(services, demo_identity, clock):
 
 def test_removal_on_done_still_ends_at_once(opened, services):
     """Done is where the citizen takes the card and leaves: no grace there."""
-    opened.answer("copies", "1")
-    opened.next()
-    opened.answer("phone", "0612345678")
-    opened.next()
-    opened.set_consent(True)
-    opened.submit()
+    finish_and_submit(opened)
     assert opened.state is State.DONE
     opened.on_card_event(CardEvent(CardEventKind.REMOVED))
     assert opened.state is State.WELCOME and opened.card_away is None
@@ -233,10 +238,5 @@ def test_the_access_number_is_kept_only_while_it_can_serve(services, demo_identi
 
 def test_the_access_number_is_dropped_once_submitted(opened):
     assert opened._access == CAN
-    opened.answer("copies", "1")
-    opened.next()
-    opened.answer("phone", "0612345678")
-    opened.next()
-    opened.set_consent(True)
-    opened.submit()
+    finish_and_submit(opened)
     assert opened.state is State.DONE and opened._access == ""

@@ -18,14 +18,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..apdu import Command, Response
-from ..errors import CardError
 from ..staff_card import (CHALLENGE_LENGTH, DOMAIN, INS_GET_DATA, INS_INTERNAL_AUTHENTICATE,
                           INS_SELECT, STAFF_AID, STAFF_NUMBER_LENGTHS, TAG_PUBLIC_KEY,
                           TAG_STAFF_NUMBER, fingerprint, short_fingerprint)
 from ..crypto import tlv
 from ..status import (SW_CLA, SW_CONDITIONS, SW_INCORRECT_P1P2, SW_INS, SW_NOT_FOUND, SW_OK,
                       SW_REF_NOT_FOUND, SW_WRONG_LENGTH)
-from .chip import ATR_SHORT
+from .chip import ATR_SHORT, decode_apdu
 
 
 class EmulatedBadge:
@@ -76,9 +75,8 @@ class EmulatedBadge:
     # -- wire --------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
         self.apdus += 1
-        try:
-            cmd = Command.decode(raw)
-        except (CardError, ValueError):
+        cmd = decode_apdu(raw)
+        if cmd is None:
             return SW_WRONG_LENGTH.to_bytes(2, "big")
         return self.transmit(cmd).encode()
 

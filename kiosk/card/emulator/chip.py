@@ -39,6 +39,15 @@ ATR_EXTENDED = _atr(True)
 ATR_SHORT = _atr(False)
 
 
+def decode_apdu(raw: bytes) -> Command | None:
+    """The command an emulated card received over the wire; None when it does not parse
+    (the card then answers wrong length, as a real one would)."""
+    try:
+        return Command.decode(raw)
+    except (CardError, ValueError):
+        return None
+
+
 @dataclass
 class ChipOptions:
     extended_length: bool = True
@@ -88,11 +97,8 @@ class EmulatedChip:
     # -- wire --------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
         self.apdus += 1
-        try:
-            cmd = Command.decode(raw)
-        except (CardError, ValueError):
-            return SW_WRONG_LENGTH.to_bytes(2, "big")
-        if cmd.needs_extended and not self.options.extended_length:
+        cmd = decode_apdu(raw)
+        if cmd is None or (cmd.needs_extended and not self.options.extended_length):
             return SW_WRONG_LENGTH.to_bytes(2, "big")
         return self.transmit(cmd).encode()
 
